@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled from src/cli by `npm run build` (run by `npm install`).
+import { main } from '../dist/cli/main.js';
+main(process.argv).then((code) => { process.exitCode = code; });

@@ -1,0 +1,1 @@
+export { BACKENDS, type BackendInfo, type BackendName, isBackendName, useBackend } from './select.js';

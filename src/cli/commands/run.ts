@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { useBackend } from '../../backend/select.js';
+import { renderConsoleSummary } from '../../report/console-summary.js';
+import { runScenario, previewStream } from '../../runner/run-scenario.js';
+import { loadScenario } from '../../scenario/load.js';
+import { type Scenario, learnerLabel } from '../../scenario/types.js';
+import { ClbenchError } from '../../util/errors.js';
+import { ScenarioProgress } from '../progress.js';
+import { loadPlugins } from '../plugins.js';
+
+interface RunFlags {
+  learners?: string;
+  seeds?: string;
+  quick?: boolean;
+  backend?: string;
+  out?: string;
+  quiet?: boolean;
+  plugin?: string[];
+}
+
+function parseSeeds(text: string): number[] {
+  const seeds = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s))) {
+    throw new ClbenchError(`--seeds must be a comma-separated list of integers, got '${text}'`);
+  }
+  return seeds;
+}
+
+/** Applies --learners and --seeds to a validated scenario. */
+export function selectRuns(scenario: Scenario, flags: Pick<RunFlags, 'learners' | 'seeds'>): Scenario {
+  let learners = scenario.learners;
+  if (flags.learners) {
+    const wanted = flags.learners.split(',').map((s) => s.trim()).filter(Boolean);
+    const labels = learners.map(learnerLabel);
+    const unknown = wanted.filter((w) => !labels.includes(w));
+    if (unknown.length > 0) {
+      throw new ClbenchError(`--learners: ${unknown.map((u) => `'${u}'`).join(', ')} not in the scenario; it has: ${labels.join(', ')}`);
+    }
+    learners = learners.filter((l) => wanted.includes(learnerLabel(l)));
+  }
+  return { ...scenario, learners, seeds: flags.seeds ? parseSeeds(flags.seeds) : scenario.seeds };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run <scenario>')
+    .description('run a scenario: every learner × seed, writing events.jsonl, result.json and report.md')
+    .option('--learners <labels>', 'only these learners (comma-separated labels)')
+    .option('--seeds <seeds>', 'override the seeds (comma-separated integers)')
+    .option('--quick', "apply the scenario's quick overrides (a minutes-long version)")
+    .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, wasm or cpu (default: the fastest that loads)')
+    .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
+    .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
+    .option('-q, --quiet', 'no progress bar or summary table')
+    .action(async (file: string, flags: RunFlags) => {
+      await loadPlugins(flags.plugin);
+      const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
+      const backend = await useBackend(flags.backend);
+      const outDir = flags.out ?? join('reports', scenario.name, timestamp());
+      const { info } = await previewStream(scenario);
+      const runs = scenario.learners.length * scenario.seeds.length;
+      if (!flags.quiet) {
+        process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
+      }
+      const progress = flags.quiet ? undefined : new ScenarioProgress(runs, info.numTasks);
+      let result;
+      try {
+        result = await runScenario(scenario, {
+          outDir,
+          backend,
+          onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
+          onEvent: (e) => progress?.event(e),
+        });
+      } finally {
+        progress?.stop();
+      }
+      if (!flags.quiet) {
+        process.stdout.write(`${renderConsoleSummary(result, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`);
+        process.stdout.write(`\nwrote ${join(outDir, 'report.md')}, ${join(outDir, 'result.json')} and ${join(outDir, 'events.jsonl')}\n`);
+      }
+      const bad = result.runs.filter((r) => r.status === 'failed');
+      if (bad.length > 0) process.exitCode = 3;
+    });
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { previewStream } from '../../runner/run-scenario.js';
+import { loadScenario } from '../../scenario/load.js';
+import { learnerLabel } from '../../scenario/types.js';
+import { loadPlugins } from '../plugins.js';
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate <scenario>')
+    .description('check a scenario file (schema, learners, and that its data can be loaded)')
+    .option('--quick', 'validate with the quick overrides applied')
+    .option('--plugin <file...>', 'JS modules to import first')
+    .action(async (file: string, flags: { quick?: boolean; plugin?: string[] }) => {
+      await loadPlugins(flags.plugin);
+      const scenario = loadScenario(file, { quick: flags.quick });
+      const { info } = await previewStream(scenario);
+      const learners = scenario.learners.map(learnerLabel).join(', ');
+      process.stdout.write(`${file}: ok — ${scenario.name}: ${info.description}; learners ${learners}; seeds ${scenario.seeds.join(', ')}\n`);
+    });
+}

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import chalk from 'chalk';
+import { ClbenchError } from '../util/errors.js';
+import { registerList } from './commands/list.js';
+import { registerRun } from './commands/run.js';
+import { registerValidate } from './commands/validate.js';
+
+/** Runs the CLI; resolves to the exit code. User errors print one line, bugs a hint to --verbose. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('clbench')
+    .description('Continual- and meta-learning benchmarks on TensorFlow.js')
+    .option('--verbose', 'show stack traces on errors')
+    .exitOverride()
+    .showHelpAfterError();
+  registerRun(program);
+  registerValidate(program);
+  registerList(program);
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    const verbose = Boolean(program.opts().verbose) || argv.includes('--verbose');
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${chalk.red('clbench: error:')} ${message}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else if (!(err instanceof ClbenchError)) process.stderr.write('(this looks like a bug in clbench; run with --verbose for the stack trace)\n');
+    return err instanceof ClbenchError ? 2 : 1;
+  }
+}

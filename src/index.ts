@@ -1,0 +1,40 @@
+/**
+ * clbench's public API: the registries (to add your own streams, models, learners and metrics),
+ * the shapes they share, and the runner. See examples/custom-learner.ts.
+ */
+export * as tf from './backend/tf.js';
+export { BACKENDS, type BackendInfo, type BackendName, useBackend } from './backend/select.js';
+
+export type { Split, Task, TaskStream, StreamInfo, ProblemKind } from './streams/types.js';
+export type { StreamEntry, StreamSpec } from './streams/stream-entry.js';
+export { streams } from './streams/registry.js';
+export { loadImageDataset, type ImageDataset, type ImageDatasetName } from './streams/datasets/image-dataset.js';
+export { readIdx } from './streams/datasets/idx.js';
+
+export type { FunctionalModel, ModelEntry, ModelSpec, ParamSpec } from './models/types.js';
+export { models } from './models/registry.js';
+export { mlp } from './models/mlp.js';
+
+export type { Batch, Learner, LearnerContext, LearnerEntry, LearnerSpec, TaskInfo } from './learners/types.js';
+export { learners } from './learners/registry.js';
+export { ModelLearner, initVariables, toVariables } from './learners/base/model-learner.js';
+export { ExampleMemory, toTensors, type StoredExamples } from './learners/base/example-memory.js';
+export { optimizerSchema, makeOptimizer, type OptimizerOptions } from './learners/base/optimizer.js';
+export { crossEntropy, meanSquaredError, lossFor } from './learners/base/losses.js';
+
+export type { MetricEntry, MetricOptions, MetricValues, RunMatrices, Score } from './metrics/types.js';
+export { metrics, computeMetrics } from './metrics/registry.js';
+export { toRunMatrices } from './metrics/operators/to-run-matrices.js';
+export { toMetrics } from './metrics/operators/to-metrics.js';
+export { toLearningCurves, type CurvePoint } from './metrics/operators/to-learning-curves.js';
+
+export type { RunEvent, EvalEvent, EvalPhase, RunKey } from './runner/events.js';
+export type { RunRecord, RunResult, SummaryCell } from './runner/result.js';
+export { runOne, type RunPlan } from './runner/run-one.js';
+export { runScenario, type RunScenarioOptions } from './runner/run-scenario.js';
+export { loadScenario, resolveScenario } from './scenario/load.js';
+export type { Scenario, Protocol } from './scenario/types.js';
+
+export { Rng } from './util/rng.js';
+export { ClbenchError } from './util/errors.js';
+export { Registry, type JsonSchema } from './util/registry.js';

@@ -1,0 +1,111 @@
+import * as tf from '../../backend/tf.js';
+import type { Batch } from '../types.js';
+
+/** Examples copied out of tensors into host memory, with their task (or -1 when unknown). */
+export interface StoredExamples {
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  readonly tasks: Int32Array;
+  readonly n: number;
+}
+
+/**
+ * Host-memory storage of examples by slot: the data structure under joint training, replay
+ * buffers and episodic memories. Slots are fixed-size rows, so replacing one (as reservoir
+ * sampling does) costs a copy of one row. Labels are kept as float32 so classification ids and
+ * regression targets share one layout.
+ */
+export class ExampleMemory {
+  private x: Float32Array;
+  private y: Float32Array;
+  private tasks: Int32Array;
+  private count = 0;
+
+  constructor(
+    readonly inputShape: readonly number[],
+    /** Values per label row: 1 for class ids, outputSize for regression targets. */
+    readonly labelWidth: number,
+    /** Initial room; the memory grows as needed unless used with a fixed-capacity policy. */
+    initialCapacity = 256,
+  ) {
+    const d = this.rowSize;
+    this.x = new Float32Array(initialCapacity * d);
+    this.y = new Float32Array(initialCapacity * labelWidth);
+    this.tasks = new Int32Array(initialCapacity);
+  }
+
+  get rowSize(): number {
+    return this.inputShape.reduce((a, b) => a * b, 1);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Copies a batch to host memory: one device→host read for the whole batch. */
+  static read(batch: Batch): StoredExamples {
+    const x = batch.x.dataSync() as Float32Array;
+    const y = Float32Array.from(batch.y.dataSync());
+    const tasks = new Int32Array(batch.size).fill(batch.taskIndex ?? -1);
+    return { x, y, tasks, n: batch.size };
+  }
+
+  /** Appends row i of `source`, returning its slot. */
+  append(source: StoredExamples, i: number): number {
+    if (this.count === this.tasks.length) this.grow();
+    this.write(this.count, source, i);
+    return this.count++;
+  }
+
+  /** Overwrites `slot` with row i of `source`. */
+  write(slot: number, source: StoredExamples, i: number): void {
+    const d = this.rowSize;
+    const w = this.labelWidth;
+    this.x.set(source.x.subarray(i * d, (i + 1) * d), slot * d);
+    this.y.set(source.y.subarray(i * w, (i + 1) * w), slot * w);
+    this.tasks[slot] = source.tasks[i];
+  }
+
+  taskOf(slot: number): number {
+    return this.tasks[slot];
+  }
+
+  /** Copies the given slots out as a new StoredExamples. */
+  gather(slots: ArrayLike<number>): StoredExamples {
+    const d = this.rowSize;
+    const w = this.labelWidth;
+    const n = slots.length;
+    const x = new Float32Array(n * d);
+    const y = new Float32Array(n * w);
+    const tasks = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const s = slots[k];
+      x.set(this.x.subarray(s * d, (s + 1) * d), k * d);
+      y.set(this.y.subarray(s * w, (s + 1) * w), k * w);
+      tasks[k] = this.tasks[s];
+    }
+    return { x, y, tasks, n };
+  }
+
+  private grow(): void {
+    const capacity = Math.max(1, this.tasks.length * 2);
+    const x = new Float32Array(capacity * this.rowSize);
+    x.set(this.x);
+    const y = new Float32Array(capacity * this.labelWidth);
+    y.set(this.y);
+    const tasks = new Int32Array(capacity);
+    tasks.set(this.tasks);
+    this.x = x;
+    this.y = y;
+    this.tasks = tasks;
+  }
+}
+
+/** Uploads stored examples as a batch: labels become int32 ids when `classification`. */
+export function toTensors(examples: StoredExamples, inputShape: readonly number[], classification: boolean): { x: tf.Tensor; y: tf.Tensor } {
+  const x = tf.tensor(examples.x, [examples.n, ...inputShape]);
+  const y = classification
+    ? tf.tensor1d(Int32Array.from(examples.y), 'int32')
+    : tf.tensor2d(examples.y, [examples.n, examples.y.length / Math.max(1, examples.n)]);
+  return { x, y };
+}

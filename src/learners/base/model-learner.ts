@@ -1,0 +1,101 @@
+import * as tf from '../../backend/tf.js';
+import type { Batch, Learner, LearnerContext, TaskInfo } from '../types.js';
+import { type LossFn, lossFor } from './losses.js';
+import { type OptimizerOptions, makeOptimizer } from './optimizer.js';
+
+/** Trainable copies of the given tensors, which are disposed (a variable shares, not copies, their data). */
+export function toVariables(tensors: readonly tf.Tensor[]): tf.Variable[] {
+  return tensors.map((t) => {
+    const v = tf.variable(t);
+    t.dispose();
+    return v;
+  });
+}
+
+/** Fresh trainable parameters from the model's initialiser. */
+export function initVariables(ctx: LearnerContext): tf.Variable[] {
+  return toVariables(ctx.model.init(ctx.rng));
+}
+
+/**
+ * The shared body of learners that train one set of parameters with a tfjs optimizer
+ * (Mammoth's ContinualModel): parameters, optimizer, loss and prediction. A learner subclass
+ * only says what to do with each incoming batch in `observe`.
+ */
+export abstract class ModelLearner implements Learner {
+  protected ctx!: LearnerContext;
+  protected params: tf.Variable[] = [];
+  protected optimizer!: tf.Optimizer;
+  protected lossFn!: LossFn;
+
+  constructor(protected readonly optimizerOptions: OptimizerOptions) {}
+
+  setup(ctx: LearnerContext): void | Promise<void> {
+    this.ctx = ctx;
+    this.lossFn = lossFor(ctx.stream.kind);
+    this.resetParameters();
+  }
+
+  /** Fresh parameters and optimizer state. */
+  protected resetParameters(): void {
+    this.disposeParameters();
+    this.params = initVariables(this.ctx);
+    this.optimizer = makeOptimizer(this.optimizerOptions);
+  }
+
+  beginTask?(task: TaskInfo): void | Promise<void>;
+  endTask?(task: TaskInfo): void | Promise<void>;
+  abstract observe(batch: Batch): number | void | Promise<number | void>;
+
+  /** Which output head serves a task: its own on multi-head models, else the shared one. */
+  protected headFor(taskIndex: number | undefined): number {
+    return this.ctx.stream.heads > 1 ? (taskIndex ?? 0) : 0;
+  }
+
+  /** Mean loss of the current parameters on a batch from one task. */
+  protected batchLoss(x: tf.Tensor, y: tf.Tensor, taskIndex?: number): tf.Scalar {
+    return this.lossFn(this.ctx.model.forward(this.params, x, this.headFor(taskIndex)), y);
+  }
+
+  /**
+   * Mean loss over a batch that mixes tasks (replay, joint training). On multi-head models each
+   * example is scored by its own task's head; the loss is the mean over all examples.
+   */
+  protected mixedTaskLoss(x: tf.Tensor, y: tf.Tensor, tasks: Int32Array): tf.Scalar {
+    if (this.ctx.stream.heads <= 1) return this.batchLoss(x, y);
+    return tf.tidy(() => {
+      const groups = new Map<number, number[]>();
+      tasks.forEach((t, i) => groups.set(t, [...(groups.get(t) ?? []), i]));
+      let total: tf.Scalar = tf.scalar(0);
+      for (const [task, rows] of groups) {
+        const idx = tf.tensor1d(rows, 'int32');
+        const groupLoss = this.batchLoss(tf.gather(x, idx), tf.gather(y, idx), task);
+        total = tf.add(total, tf.mul(groupLoss, rows.length / tasks.length));
+      }
+      return total;
+    });
+  }
+
+  /** One optimizer step on `loss`; returns the loss value before the step. */
+  protected step(loss: () => tf.Scalar): number {
+    const cost = this.optimizer.minimize(loss, true, this.params);
+    if (!cost) return NaN;
+    const value = cost.dataSync()[0];
+    cost.dispose();
+    return value;
+  }
+
+  predict(x: tf.Tensor, taskIndex?: number): tf.Tensor {
+    return this.ctx.model.forward(this.params, x, this.headFor(taskIndex));
+  }
+
+  private disposeParameters(): void {
+    for (const p of this.params) p.dispose();
+    this.params = [];
+    this.optimizer?.dispose();
+  }
+
+  dispose(): void {
+    this.disposeParameters();
+  }
+}

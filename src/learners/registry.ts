@@ -1,0 +1,9 @@
+import { Registry } from '../util/registry.js';
+import { independentEntry } from './independent.js';
+import { jointEntry } from './joint.js';
+import { naiveEntry } from './naive.js';
+import type { LearnerEntry } from './types.js';
+
+/** Every learner a scenario can name. Register your own with `learners.register(entry)`. */
+export const learners = new Registry<LearnerEntry<never>>('learner');
+for (const entry of [naiveEntry, jointEntry, independentEntry]) learners.register(entry as LearnerEntry<never>);

@@ -1,0 +1,18 @@
+import { Registry } from '../util/registry.js';
+import { acc } from './acc.js';
+import { bwt } from './bwt.js';
+import { forgetting } from './forgetting.js';
+import { fwt } from './fwt.js';
+import { la } from './la.js';
+import { lca } from './lca.js';
+import type { MetricEntry, MetricOptions, MetricValues, RunMatrices } from './types.js';
+
+export const metrics = new Registry<MetricEntry>('metric');
+for (const entry of [acc, bwt, fwt, la, forgetting, lca]) metrics.register(entry);
+
+/** Every registered metric of one run. */
+export function computeMetrics(run: RunMatrices, options: MetricOptions): MetricValues {
+  const values: MetricValues = {};
+  for (const entry of metrics.list()) values[entry.type] = entry.compute(run, options);
+  return values;
+}

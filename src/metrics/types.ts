@@ -1,0 +1,39 @@
+import type { RegistryEntry } from '../util/registry.js';
+
+/** A score that was not measured (or is undefined for this run, e.g. BWT with one task). */
+export type Score = number | null;
+
+/**
+ * Everything the continual-learning metrics are computed from (GEM's conventions, 0-based here):
+ * R[i][j] is the score on task j after training on tasks 0..i, b[j] the untrained model's score
+ * on task j, and Z[k][β'] the score on task k after β' minibatches of task k.
+ */
+export interface RunMatrices {
+  readonly R: readonly (readonly Score[])[];
+  readonly b: readonly Score[];
+  /** Z[k][β'] for β' = 0..lcaBeta (β' = 0: before training on task k). */
+  readonly Z: readonly (readonly Score[])[];
+}
+
+/** How BWT and FWT are averaged: the paper's 1/(T-1), or 1/T as the GEM and MER code do. */
+export type Normalization = 'T-1' | 'T';
+/** How LCA integrates Z: A-GEM's paper mean over β+1 points, or its notebook's trapezoid rule. */
+export type LcaRule = 'mean' | 'trapezoid';
+
+export interface MetricOptions {
+  readonly normalization: Normalization;
+  readonly lcaBeta: number;
+  readonly lcaRule: LcaRule;
+}
+
+export const defaultMetricOptions: MetricOptions = { normalization: 'T-1', lcaBeta: 10, lcaRule: 'mean' };
+
+export interface MetricEntry extends RegistryEntry {
+  /** Short formula for docs and `clbench list`. */
+  readonly formula: string;
+  /** Whether larger is better (for highlighting the best learner in reports). */
+  readonly higherIsBetter: boolean;
+  compute(run: RunMatrices, options: MetricOptions): Score;
+}
+
+export type MetricValues = Record<string, Score>;

@@ -1,0 +1,80 @@
+import * as tf from '../backend/tf.js';
+import { ClbenchError } from '../util/errors.js';
+import type { FunctionalModel, ModelEntry, ParamSpec } from './types.js';
+import { glorotUniform } from './init.js';
+
+export interface MlpOptions {
+  readonly inputSize: number;
+  readonly hidden: readonly number[];
+  readonly outputSize: number;
+  /** Number of output heads; > 1 gives one head per task (task-incremental streams). */
+  readonly heads?: number;
+}
+
+/**
+ * A fully connected ReLU network with Glorot-uniform weights and zero biases. Each layer is one
+ * fused matMul+bias+relu op: fewer ops is what matters for tfjs at small batch sizes.
+ * Parameter layout: [W1, b1, ..., Wk, bk] for the trunk, then [W, b] for each head.
+ */
+export function mlp(options: MlpOptions): FunctionalModel {
+  const heads = options.heads ?? 1;
+  const sizes = [options.inputSize, ...options.hidden];
+  const params: ParamSpec[] = [];
+  for (let i = 0; i < sizes.length - 1; i++) {
+    params.push({ name: `dense${i}/kernel`, shape: [sizes[i], sizes[i + 1]] });
+    params.push({ name: `dense${i}/bias`, shape: [sizes[i + 1]] });
+  }
+  const last = sizes[sizes.length - 1];
+  for (let h = 0; h < heads; h++) {
+    const prefix = heads > 1 ? `head${h}` : 'output';
+    params.push({ name: `${prefix}/kernel`, shape: [last, options.outputSize], head: h });
+    params.push({ name: `${prefix}/bias`, shape: [options.outputSize], head: h });
+  }
+  const trunkLength = 2 * (sizes.length - 1);
+
+  return {
+    params,
+    init(rng) {
+      return params.map((p) =>
+        p.shape.length === 2 ? glorotUniform(p.shape, p.shape[0], p.shape[1], rng) : tf.zeros([...p.shape]),
+      );
+    },
+    forward(values, x, head = 0) {
+      if (head < 0 || head >= heads) throw new ClbenchError(`head ${head} out of range: the model has ${heads} head(s)`);
+      return tf.tidy(() => {
+        let h = x.rank === 2 ? x : tf.reshape(x, [x.shape[0], -1]);
+        for (let i = 0; i < trunkLength; i += 2) {
+          h = tf.fused.matMul({ a: h, b: values[i], bias: values[i + 1], activation: 'relu' });
+        }
+        const w = trunkLength + 2 * head;
+        return tf.fused.matMul({ a: h, b: values[w], bias: values[w + 1] });
+      });
+    },
+  };
+}
+
+export const mlpEntry: ModelEntry = {
+  type: 'mlp',
+  description: 'Fully connected ReLU network (Glorot-uniform weights, zero biases), optionally one head per task',
+  options: {
+    type: 'object',
+    properties: {
+      hidden: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        default: [100, 100],
+        description: 'Hidden layer widths',
+      },
+    },
+    additionalProperties: false,
+  },
+  create(spec, stream) {
+    const hidden = (spec.hidden as number[] | undefined) ?? [100, 100];
+    return mlp({
+      inputSize: stream.inputShape.reduce((a, b) => a * b, 1),
+      hidden,
+      outputSize: stream.outputSize,
+      heads: stream.heads,
+    });
+  },
+};

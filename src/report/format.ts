@@ -1,0 +1,126 @@
+import { metrics } from '../metrics/registry.js';
+import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
+
+/** Shown for a value that was not measured (null, undefined or NaN). */
+export const MISSING = '—';
+/** U+2212, the typographic minus sign used for signed differences. */
+export const MINUS = '−';
+/** The summary key the runner adds beside the metrics. */
+export const WALL_SECONDS = 'wallSeconds';
+
+function isNumber(v: number | null | undefined): v is number {
+  return typeof v === 'number' && !Number.isNaN(v);
+}
+
+/** `v` with `digits` decimals, '—' when it is null, undefined or NaN. Never prints "-0.000". */
+export function formatScore(v: number | null | undefined, digits = 3): string {
+  if (!isNumber(v)) return MISSING;
+  const text = v.toFixed(digits);
+  return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
+}
+
+/** "0.531 ± 0.012"; just "0.531" for a single run (or no std); '—' when there is no mean. */
+export function formatMeanStd(cell: SummaryCell, digits = 3): string {
+  if (!isNumber(cell.mean)) return MISSING;
+  const mean = formatScore(cell.mean, digits);
+  if (cell.n <= 1 || !isNumber(cell.std)) return mean;
+  return `${mean} ± ${formatScore(cell.std, digits)}`;
+}
+
+/**
+ * ours − paper with an explicit sign: "+0.012", "−0.040" (U+2212). A difference that rounds to
+ * zero prints as "±0.000"; '—' when ours is unknown.
+ */
+export function formatDiff(ours: number | null, paper: number, digits = 3): string {
+  if (!isNumber(ours) || !isNumber(paper)) return MISSING;
+  const diff = ours - paper;
+  const magnitude = Math.abs(diff).toFixed(digits);
+  if (Number(magnitude) === 0) return `±${magnitude}`;
+  return `${diff > 0 ? '+' : MINUS}${magnitude}`;
+}
+
+/**
+ * The summary's columns: registered metrics present in result.summary (registry order), then any
+ * metric the registry does not know (e.g. a plugin not loaded now; first-seen order), then
+ * 'wallSeconds' if present.
+ */
+export function summaryColumns(result: RunResult): string[] {
+  const present: string[] = [];
+  for (const cells of Object.values(result.summary)) {
+    for (const name of Object.keys(cells)) if (!present.includes(name)) present.push(name);
+  }
+  const registered = metrics.names().filter((name) => present.includes(name));
+  const unknown = present.filter((name) => name !== WALL_SECONDS && !registered.includes(name));
+  return [...registered, ...unknown, ...(present.includes(WALL_SECONDS) ? [WALL_SECONDS] : [])];
+}
+
+/** Header text of a summary column. */
+export function columnLabel(column: string): string {
+  return column === WALL_SECONDS ? 'wall s' : column;
+}
+
+/**
+ * Whether larger values of a metric are better, or undefined when the metric has no direction
+ * (wall time, unregistered metrics). On regression streams the matrices hold test losses instead
+ * of accuracies, so every registered direction flips.
+ */
+export function higherIsBetter(result: RunResult, column: string): boolean | undefined {
+  if (column === WALL_SECONDS || !metrics.has(column)) return undefined;
+  const higher = metrics.get(column).higherIsBetter;
+  return result.stream.kind === 'regression' ? !higher : higher;
+}
+
+/**
+ * The learners whose mean is best in `column` (ties at the printed precision all win). Empty when
+ * the column has no direction or fewer than two learners have a value (nothing to compare).
+ */
+export function bestLearners(result: RunResult, column: string, digits = 3): Set<string> {
+  const higher = higherIsBetter(result, column);
+  if (higher === undefined) return new Set();
+  const means: [string, number][] = [];
+  for (const [learner, cells] of Object.entries(result.summary)) {
+    const mean = cells[column]?.mean;
+    if (isNumber(mean)) means.push([learner, Number(mean.toFixed(digits))]);
+  }
+  if (means.length < 2) return new Set();
+  const best = higher ? Math.max(...means.map(([, m]) => m)) : Math.min(...means.map(([, m]) => m));
+  return new Set(means.filter(([, m]) => m === best).map(([learner]) => learner));
+}
+
+/** A loss as logged; JSON turns NaN and ±Infinity into null, so null means "not finite". */
+function formatLoss(loss: number | null | undefined): string {
+  if (typeof loss !== 'number') return 'non-finite';
+  return Number.isFinite(loss) ? String(Number(loss.toPrecision(4))) : String(loss);
+}
+
+/** Runs that did not complete (failed or diverged). */
+export function problemRuns(result: RunResult): RunRecord[] {
+  return result.runs.filter((run) => run.status !== 'completed' || run.diverged !== undefined);
+}
+
+/**
+ * What went wrong, on one line, starting with the status: "diverged at task 1 (rot-45), step 57
+ * (loss NaN)" or "failed: <error>".
+ */
+export function describeProblem(run: RunRecord, taskIds: readonly string[] = []): string {
+  const parts: string[] = [];
+  if (run.diverged) {
+    const { task, step, loss } = run.diverged;
+    const id = taskIds[task];
+    parts.push(`diverged at task ${task}${id !== undefined ? ` (${id})` : ''}, step ${step} (loss ${formatLoss(loss)})`);
+  } else if (run.status === 'diverged') {
+    parts.push('diverged');
+  }
+  const error = run.error?.replace(/\s*\n\s*/g, ' ').trim();
+  if (run.status === 'failed') parts.push(`failed${error ? `: ${error}` : ' (no error message)'}`);
+  else if (error) parts.push(`error: ${error}`);
+  if (parts.length === 0) parts.push(run.status);
+  return parts.join('; ');
+}
+
+/** Runs grouped by learner: summary order first, then learners only seen in runs. */
+export function runsByLearner(result: RunResult): Map<string, RunRecord[]> {
+  const groups = new Map<string, RunRecord[]>(Object.keys(result.summary).map((l) => [l, []]));
+  for (const run of result.runs) groups.set(run.learner, [...(groups.get(run.learner) ?? []), run]);
+  return groups;
+}

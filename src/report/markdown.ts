@@ -1,0 +1,259 @@
+import { metrics } from '../metrics/registry.js';
+import { meanMatrix } from '../metrics/summarize.js';
+import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
+import {
+  MISSING,
+  WALL_SECONDS,
+  bestLearners,
+  columnLabel,
+  describeProblem,
+  formatDiff,
+  formatMeanStd,
+  formatScore,
+  problemRuns,
+  runsByLearner,
+  summaryColumns,
+} from './format.js';
+
+/** Above this many tasks the matrix header uses T0..Tn (with a legend) instead of task ids. */
+const MAX_NAMED_COLUMNS = 12;
+/** Above this many tasks only the last row and the diagonal are printed. */
+const MAX_FULL_MATRIX = 25;
+
+/** Text safe inside a table cell: pipes escaped, line breaks flattened. */
+export function escapeCell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+/** Text on one line (for list items and headings). */
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ');
+}
+
+/** `text` as an inline code span, whatever backticks it contains. */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+function table(header: readonly string[], align: readonly ('left' | 'right')[], rows: readonly (readonly string[])[]): string[] {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(align.map((a) => (a === 'right' ? '--:' : ':--'))), ...rows.map(line)];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function describeModel(result: RunResult): string {
+  const { type, hidden, ...rest } = result.scenario.model;
+  const parts = [code(type)];
+  if (Array.isArray(hidden)) parts.push(hidden.length ? `hidden ${hidden.join('-')}` : 'no hidden layers');
+  else if (hidden !== undefined) parts.push(`hidden ${JSON.stringify(hidden)}`);
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key} ${JSON.stringify(value)}`);
+  return parts.join(', ');
+}
+
+function describeProtocol(result: RunResult): string {
+  const p = result.scenario.protocol;
+  const parts = [`batch size ${p.batchSize}`, plural(p.epochs, 'epoch')];
+  if (p.taskFree) parts.push('task-free (no task ids or boundaries given to learners)');
+  if (p.evalEvery > 0) parts.push(`learning curves every ${p.evalEvery} batch${p.evalEvery === 1 ? '' : 'es'}`);
+  return parts.join(', ');
+}
+
+function describeMetricOptions(result: RunResult): string {
+  const { normalization, lcaBeta, lcaRule } = result.metricOptions;
+  const norm = normalization === 'T' ? '1/T (GEM/MER code)' : '1/(T−1) (papers)';
+  const rule = lcaRule === 'trapezoid' ? 'trapezoid rule (A-GEM notebook)' : 'mean over β+1 points (A-GEM paper)';
+  return `BWT/FWT averaged with ${norm}; LCA with β = ${lcaBeta}, ${rule}`;
+}
+
+function header(result: RunResult): string[] {
+  const { scenario, stream } = result;
+  const lines = [`# ${oneLine(scenario.name)}`, ''];
+  if (scenario.description) lines.push(scenario.description.trim(), '');
+  const versions = { clbench: result.clbench, ...result.versions };
+  const seeds = scenario.seeds.length ? scenario.seeds.join(', ') : MISSING;
+  lines.push(
+    `- **Stream:** ${oneLine(stream.description)} (${code(stream.type)}, ${plural(stream.numTasks, 'task')}, ${stream.kind})`,
+    `- **Model:** ${describeModel(result)}`,
+    `- **Protocol:** ${describeProtocol(result)}`,
+    `- **Seeds:** ${seeds} (${plural(result.runs.length, 'run')} recorded)`,
+    `- **Backend:** ${code(result.backend)}; ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `- **Date:** ${result.createdAt}`,
+    `- **Metrics:** ${describeMetricOptions(result)}`,
+  );
+  if (!result.complete) {
+    lines.push(
+      '',
+      '> **Warning:** `complete: false` — this run is partial (still running or interrupted); ' +
+        'only the runs that finished are included.',
+    );
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function summarySection(result: RunResult): string[] {
+  const learners = Object.keys(result.summary);
+  const columns = summaryColumns(result);
+  const lines = ['## Summary', ''];
+  if (learners.length === 0) return [...lines, 'No runs finished.'];
+  const best = new Map(columns.map((c) => [c, bestLearners(result, c)]));
+  const rows = learners.map((learner) => [
+    escapeCell(learner),
+    ...columns.map((column) => {
+      const cell = result.summary[learner][column];
+      const text = cell ? formatMeanStd(cell, column === WALL_SECONDS ? 1 : 3) : MISSING;
+      return best.get(column)?.has(learner) ? `**${text}**` : text;
+    }),
+  ]);
+  lines.push(
+    ...table(
+      ['learner', ...columns.map((c) => escapeCell(columnLabel(c)))],
+      ['left', ...columns.map(() => 'right' as const)],
+      rows,
+    ),
+    '',
+    'Mean ± sample standard deviation over seeds; **bold**: best mean per metric.' +
+      (result.stream.kind === 'regression' ? ' Scores are test losses (lower is better).' : ''),
+  );
+  return lines;
+}
+
+function referenceSection(result: RunResult): string[] {
+  const reference = result.scenario.reference;
+  if (!reference) return [];
+  const lines = ['## Published values', '', `Source: ${oneLine(reference.source)}`];
+  if (reference.note) lines.push('', oneLine(reference.note));
+  const rows: string[][] = [];
+  const unmeasured: string[] = [];
+  for (const [learner, values] of Object.entries(reference.values)) {
+    const ours = result.summary[learner] as Record<string, SummaryCell> | undefined;
+    for (const [metric, paper] of Object.entries(values)) {
+      if (!ours) {
+        rows.push([escapeCell(learner), escapeCell(metric), String(paper), 'not run', MISSING]);
+        continue;
+      }
+      const cell = ours[metric];
+      if (!cell) {
+        unmeasured.push(`${learner} ${metric}`);
+        continue;
+      }
+      rows.push([escapeCell(learner), escapeCell(metric), String(paper), formatMeanStd(cell), formatDiff(cell.mean, paper)]);
+    }
+  }
+  lines.push('');
+  if (rows.length) {
+    lines.push(
+      ...table(
+        ['learner', 'metric', 'paper', 'ours (mean ± std)', 'difference'],
+        ['left', 'left', 'right', 'right', 'right'],
+        rows,
+      ),
+    );
+  }
+  if (unmeasured.length) {
+    lines.push(...(rows.length ? [''] : []), `Not measured by this run: ${unmeasured.join(', ')}.`);
+  }
+  return lines;
+}
+
+function problemsSection(result: RunResult): string[] {
+  const problems = problemRuns(result);
+  if (problems.length === 0) return [];
+  return [
+    '## Problems',
+    '',
+    ...problems.map((run) => `- **${oneLine(run.learner)}**, seed ${run.seed}: ${describeProblem(run, result.taskIds)}`),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function padRow(row: readonly (number | null)[] | undefined, T: number): (number | null)[] {
+  return Array.from({ length: T }, (_, j) => row?.[j] ?? null);
+}
+
+/** The seeds' matrices padded to T×T (failed runs may have fewer rows) and averaged. */
+function meanOf(runs: readonly RunRecord[], T: number): { R: (number | null)[][]; b: (number | null)[] } {
+  const R = meanMatrix(runs.map((run) => Array.from({ length: T }, (_, i) => padRow(run.accuracyMatrix[i], T))));
+  const [b] = meanMatrix(runs.map((run) => [padRow(run.baseline, T)]));
+  return { R, b: b ?? padRow(undefined, T) };
+}
+
+function matrixBlock(result: RunResult, learner: string, runs: readonly RunRecord[], T: number): string[] {
+  const lines = [`### ${oneLine(learner)}`, ''];
+  if (runs.length === 0) return [...lines, 'No runs.'];
+  // Average completed runs; partial matrices of diverged or failed runs only when nothing completed.
+  const completed = runs.filter((run) => run.status === 'completed' && !run.diverged);
+  const used = completed.length ? completed : runs;
+  const excluded = runs.filter((run) => !used.includes(run));
+  let caption = `Mean over ${plural(used.length, 'seed')} (${used.map((r) => r.seed).join(', ')})`;
+  if (excluded.length) caption += `; excluded: ${excluded.map((r) => `seed ${r.seed} (${r.status})`).join(', ')}`;
+  if (!completed.length) caption += '; no run completed, so these are partial matrices';
+  lines.push(`${caption}.`, '');
+
+  const { R, b } = meanOf(used, T);
+  const f = (v: number | null): string => formatScore(v, 3);
+  if (T > MAX_FULL_MATRIX) {
+    lines.push(
+      `- final row (after T${T - 1}): ${R[T - 1].map(f).join(' ')}`,
+      `- diagonal (each task right after training on it): ${R.map((row, i) => f(row[i])).join(' ')}`,
+    );
+    return lines;
+  }
+  const names = T > MAX_NAMED_COLUMNS ? Array.from({ length: T }, (_, j) => `T${j}`) : result.taskIds.map(escapeCell);
+  lines.push(
+    ...table(
+      ['after \\ on', ...names],
+      ['left', ...names.map(() => 'right' as const)],
+      [['untrained (b)', ...b.map(f)], ...R.map((row, i) => [`after T${i}`, ...row.map(f)])],
+    ),
+  );
+  return lines;
+}
+
+function matricesSection(result: RunResult): string[] {
+  const groups = runsByLearner(result);
+  const T = result.taskIds.length || Math.max(0, ...result.runs.map((r) => r.accuracyMatrix.length));
+  const score = result.stream.kind === 'regression' ? 'test loss' : 'test accuracy';
+  const lines = [
+    '## Accuracy matrices',
+    '',
+    `Row \`after T<i>\` holds the ${score} on each task (columns) after training on tasks 0..i; ` +
+      `row \`untrained (b)\` is the untrained model's. ${MISSING}: not measured.`,
+  ];
+  if (T > MAX_NAMED_COLUMNS) {
+    lines.push('', `Tasks: ${result.taskIds.map((id, j) => `T${j} = ${oneLine(id)}`).join(', ')}.`);
+  }
+  for (const [learner, runs] of groups) lines.push('', ...matrixBlock(result, learner, runs, T));
+  return lines;
+}
+
+function definitionsSection(): string[] {
+  return [
+    '## Metric definitions',
+    '',
+    ...metrics.list().map((m) => `- **${m.type}** — ${oneLine(m.description)} — ${code(m.formula)}`),
+  ];
+}
+
+/** The run's report.md: facts, summary, published comparison, problems, matrices, definitions. */
+export function renderMarkdown(result: RunResult): string {
+  const sections = [
+    header(result),
+    summarySection(result),
+    referenceSection(result),
+    problemsSection(result),
+    matricesSection(result),
+    definitionsSection(),
+  ].filter((s) => s.length > 0);
+  return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
+}

@@ -1,0 +1,61 @@
+import { type Observable, connectable, filter, forkJoin, last, Subject } from 'rxjs';
+import { averageLcaCurve } from '../metrics/lca.js';
+import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
+import { toRunMatrices } from '../metrics/operators/to-run-matrices.js';
+import { computeMetrics } from '../metrics/registry.js';
+import type { MetricOptions, RunMatrices } from '../metrics/types.js';
+import type { DivergedEvent, RunEndEvent, RunEvent } from './events.js';
+import type { RunRecord } from './result.js';
+
+export interface RunIdentity {
+  readonly learner: string;
+  readonly learnerType: string;
+  readonly options: Record<string, unknown>;
+  readonly seed: number;
+  readonly numTasks: number;
+  /** Score used for the matrices: accuracy (classification) or loss (regression). */
+  readonly score: 'accuracy' | 'loss';
+}
+
+/**
+ * Runs a run's event stream once, sharing it between `tap` (sinks: log, progress) and the
+ * metric operators, and folds it into the run's record.
+ */
+export async function collectRun(
+  events: Observable<RunEvent>,
+  id: RunIdentity,
+  options: MetricOptions,
+  tap: (e: RunEvent) => void = () => {},
+): Promise<RunRecord> {
+  const shared = connectable(events, { connector: () => new Subject<RunEvent>(), resetOnDisconnect: false });
+  shared.subscribe({ next: tap, error: () => {} });
+  const empty: RunMatrices = { R: [], b: [], Z: [] };
+  const done = forkJoin({
+    matrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e[id.score]), last(undefined, empty)),
+    curves: shared.pipe(toLearningCurves()),
+    end: shared.pipe(filter((e): e is RunEndEvent => e.type === 'run-end'), last()),
+    diverged: shared.pipe(filter((e): e is DivergedEvent => e.type === 'diverged'), last(undefined, null)),
+  });
+  const result = new Promise<RunRecord>((resolve, reject) => {
+    done.subscribe({
+      next: ({ matrices, curves, end, diverged }) => {
+        const { learner, learnerType, options: learnerOptions, seed } = id;
+        resolve({
+          learner, learnerType, options: learnerOptions, seed,
+          status: end.status,
+          ...(end.error ? { error: end.error } : {}),
+          ...(diverged ? { diverged: { task: diverged.task, step: diverged.step, loss: diverged.loss } } : {}),
+          wallSeconds: end.wallSeconds,
+          accuracyMatrix: matrices.R.map((row) => [...row]),
+          baseline: [...matrices.b],
+          lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
+          curves,
+          metrics: computeMetrics(matrices, options),
+        });
+      },
+      error: reject,
+    });
+  });
+  shared.connect();
+  return result;
+}

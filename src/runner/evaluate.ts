@@ -1,0 +1,53 @@
+import * as tf from '../backend/tf.js';
+import type { Learner } from '../learners/types.js';
+import type { ProblemKind, Split } from '../streams/types.js';
+
+/** A test split resident on the backend, so repeated evaluations never re-upload it. */
+export interface EvalSet {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+  readonly n: number;
+}
+
+export function uploadSplit(split: Split, kind: ProblemKind): EvalSet {
+  const x = tf.tensor(split.x, [split.n, ...split.inputShape]);
+  const y = kind === 'classification'
+    ? tf.tensor1d(split.y as Int32Array, 'int32')
+    : tf.tensor2d(split.y as Float32Array, [split.n, split.y.length / split.n]);
+  return { x, y, n: split.n };
+}
+
+export interface Score {
+  /** Fraction correct; NaN for regression. */
+  readonly accuracy: number;
+  /** Mean cross-entropy or MSE. */
+  readonly loss: number;
+}
+
+/**
+ * Scores a learner on one test set, in chunks of `chunk` examples. Sums stay on the backend and
+ * are read once at the end: one device→host transfer per evaluation.
+ */
+export function evaluate(learner: Learner, set: EvalSet, taskIndex: number | undefined, kind: ProblemKind, chunk: number): Score {
+  const sums = tf.tidy(() => {
+    let correct: tf.Tensor = tf.scalar(0);
+    let loss: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < set.n; start += chunk) {
+      const size = Math.min(chunk, set.n - start);
+      const x = size === set.n ? set.x : tf.slice(set.x, start, size);
+      const y = size === set.n ? set.y : tf.slice(set.y, start, size);
+      const out = learner.predict(x, taskIndex);
+      if (kind === 'classification') {
+        const classes = out.shape[out.shape.length - 1]!;
+        correct = tf.add(correct, tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32')));
+        loss = tf.add(loss, tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, classes), out), size));
+      } else {
+        loss = tf.add(loss, tf.sum(tf.mean(tf.squaredDifference(out, tf.reshape(y, out.shape)), -1)));
+      }
+    }
+    return tf.stack([correct, loss]);
+  });
+  const [correct, loss] = sums.dataSync();
+  sums.dispose();
+  return { accuracy: kind === 'classification' ? correct / set.n : NaN, loss: loss / set.n };
+}

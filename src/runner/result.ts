@@ -1,0 +1,48 @@
+import type { CurvePoint } from '../metrics/operators/to-learning-curves.js';
+import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
+import type { Scenario } from '../scenario/types.js';
+import type { StreamInfo } from '../streams/types.js';
+import type { RunStatus } from './events.js';
+
+/** Everything one (learner, seed) run produced. */
+export interface RunRecord {
+  readonly learner: string;
+  readonly learnerType: string;
+  readonly options: Record<string, unknown>;
+  readonly seed: number;
+  readonly status: RunStatus;
+  readonly error?: string;
+  readonly diverged?: { readonly task: number; readonly step: number; readonly loss: number };
+  readonly wallSeconds: number;
+  /** R[i][j]: score on task j after training on tasks 0..i (null: not reached). */
+  readonly accuracyMatrix: Score[][];
+  /** b[j]: the untrained model's score on task j. */
+  readonly baseline: Score[];
+  /** Z_b for b = 0..β, averaged over tasks (the LCA curve). */
+  readonly lcaCurve: Score[];
+  readonly curves: CurvePoint[];
+  readonly metrics: MetricValues;
+}
+
+export interface SummaryCell {
+  readonly mean: number | null;
+  readonly std: number | null;
+  /** Runs that had a value for this metric. */
+  readonly n: number;
+}
+
+/** The content of result.json. Later versions add keys; none renames these. */
+export interface RunResult {
+  readonly clbench: string;
+  readonly createdAt: string;
+  /** False while the run is still going (or if it was interrupted): runs[] holds what finished. */
+  readonly complete: boolean;
+  readonly backend: string;
+  readonly versions: Record<string, string>;
+  readonly scenario: Scenario;
+  readonly stream: StreamInfo;
+  readonly taskIds: string[];
+  readonly metricOptions: MetricOptions;
+  readonly runs: RunRecord[];
+  readonly summary: Record<string, Record<string, SummaryCell>>;
+}

@@ -1,0 +1,24 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { RunEvent } from '../events.js';
+
+/**
+ * Appends each event to events.jsonl as it happens (one synchronous write per event), so a crash
+ * loses at most the step in progress.
+ */
+export class JsonlLog {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  write(event: RunEvent): void {
+    if (this.fd === undefined) return;
+    writeSync(this.fd, `${JSON.stringify(event)}\n`);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

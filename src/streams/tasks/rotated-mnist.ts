@@ -1,0 +1,62 @@
+import { defer, from } from 'rxjs';
+import { rotateImages } from '../datasets/transforms.js';
+import type { StreamEntry, StreamSpec } from '../stream-entry.js';
+import type { Task } from '../types.js';
+import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
+
+export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
+  readonly tasks: number;
+  /** Angles span [min, max) degrees; task t draws from its 1/T slice of it (GEM protocol). */
+  readonly angleRange?: readonly [number, number];
+}
+
+/**
+ * Domain-incremental rotations (GEM): task t shows images rotated by an angle drawn uniformly
+ * from [min + (max-min)·t/T, min + (max-min)·(t+1)/T), with fresh random images per task.
+ */
+export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
+  type: 'rotated-mnist',
+  description: 'MNIST rotated by a different angle per task (GEM protocol: angle for task t drawn from [180t/T, 180(t+1)/T))',
+  options: {
+    type: 'object',
+    properties: {
+      ...imageStreamSchema,
+      tasks: { type: 'integer', minimum: 1, description: 'Number of tasks T' },
+      angleRange: {
+        type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [0, 180],
+        description: 'Overall angle range in degrees',
+      },
+    },
+    required: ['tasks'],
+  },
+  create(spec, rng) {
+    const data = loadDataset(spec);
+    const T = spec.tasks;
+    const [low, high] = spec.angleRange ?? [0, 180];
+    const nTrain = perTaskSize(spec.trainPerTask, data.train.n, 'trainPerTask');
+    const nTest = perTaskSize(spec.testPerTask, data.test.n, 'testPerTask');
+    const pixels = data.rows * data.cols;
+    const describe = (t: number): Task => {
+      const taskRng = rng.fork(`task-${t}`);
+      const angle = taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
+      const trainIdx = taskRng.sample(data.train.n, nTrain);
+      const testIdx = taskRng.sample(data.test.n, nTest);
+      const rotate = (x: Float32Array, n: number) => rotateImages(x, n, data.rows, data.cols, angle);
+      return {
+        index: t,
+        id: `rotation-${angle.toFixed(1)}deg`,
+        info: { angle },
+        train: () => gatherSplit(data, 'train', trainIdx, rotate),
+        test: () => gatherSplit(data, 'test', testIdx, rotate),
+      };
+    };
+    return {
+      info: {
+        type: 'rotated-mnist', numTasks: T, inputShape: [pixels], outputSize: data.numClasses, heads: 1,
+        kind: 'classification',
+        description: `${T} rotations of ${data.name} in [${low}°, ${high}°), ${nTrain} train / ${nTest} test per task`,
+      },
+      tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
+    };
+  },
+};

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/runner/result.js';
+import { tempDir } from '../helpers/scenario.js';
+
+function clbench(...args: string[]) {
+  const r = spawnSync('node', ['bin/clbench.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scenarioFile(content: unknown): string {
+  const path = join(tempDir(), 'scenario.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const tiny = {
+  name: 'cli-tiny',
+  stream: { type: 'rotated-mnist', tasks: 2, trainPerTask: 100, testPerTask: 100 },
+  model: { hidden: [16] },
+  learners: [{ type: 'naive', lr: 0.05 }],
+  seeds: [0, 1],
+};
+
+describe('clbench CLI', () => {
+  it('validates the shipped scenarios', () => {
+    for (const file of ['quickstart', 'gem-mnist-rotations', 'gem-mnist-permutations']) {
+      const r = clbench('validate', `scenarios/${file}.json`);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('ok');
+    }
+  });
+
+  it('runs a scenario end to end and writes the report files', () => {
+    const out = join(tempDir(), 'out');
+    const r = clbench('run', scenarioFile(tiny), '--out', out, '--backend', 'wasm', '--seeds', '3');
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/naive/);
+    expect(r.stdout).toContain('ACC');
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+    expect(result.runs.map((run) => run.seed)).toEqual([3]);
+    expect(result.backend).toBe('wasm');
+    expect(existsSync(join(out, 'report.md'))).toBe(true);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('cli-tiny');
+  });
+
+  it('names the field and the allowed values for an unknown learner', () => {
+    const r = clbench('validate', scenarioFile({ ...tiny, learners: [{ type: 'nave', lr: 0.1 }] }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('learners[0].type');
+    expect(r.stderr).toContain('"naive"');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('names the field for a wrong option type and an unknown option', () => {
+    const r = clbench('validate', scenarioFile({ ...tiny, learners: [{ type: 'naive', lr: '0.1', lrr: 1 }] }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('learners[0].lr: must be number');
+    expect(r.stderr).toContain('learners[0].lrr: unknown field');
+  });
+
+  it('reports malformed JSON and a missing file by name', () => {
+    const bad = scenarioFile('{ "name": ');
+    let r = clbench('validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(bad);
+    expect(r.stderr).toContain('not valid JSON');
+    r = clbench('run', '/nonexistent/scenario.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/nonexistent/scenario.json');
+  });
+
+  it('reports a missing dataset folder by path', () => {
+    const r = clbench('validate', scenarioFile({ ...tiny, stream: { ...tiny.stream, path: '/nonexistent/mnist' } }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/nonexistent/mnist');
+  });
+
+  it('rejects an unknown backend, listing the choices', () => {
+    const r = clbench('run', scenarioFile(tiny), '--backend', 'tpu', '--out', tempDir());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown backend 'tpu'");
+    expect(r.stderr).toContain('wasm');
+  });
+
+  it('fails clearly when a requested backend cannot load', () => {
+    const r = clbench('run', scenarioFile(tiny), '--backend', 'tfjs-node', '--out', tempDir());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("backend 'tfjs-node' failed to load");
+  });
+
+  it('rejects --learners that the scenario does not have', () => {
+    const r = clbench('run', scenarioFile(tiny), '--learners', 'ewc', '--out', tempDir());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'ewc'");
+  });
+
+  it('lists streams, learners and metrics with their options', () => {
+    const r = clbench('list', '--json');
+    expect(r.code).toBe(0);
+    const listed = JSON.parse(r.stdout) as Record<string, { name: string }[]>;
+    expect(listed.learners.map((l) => l.name)).toEqual(expect.arrayContaining(['naive', 'joint', 'independent']));
+    expect(listed.streams.map((s) => s.name)).toEqual(expect.arrayContaining(['rotated-mnist', 'permuted-mnist', 'split-mnist']));
+    expect(listed.metrics.map((m) => m.name)).toEqual(['ACC', 'BWT', 'FWT', 'LA', 'forgetting', 'LCA']);
+    const text = clbench('list');
+    expect(text.stdout).toContain('lr: number (required)');
+  });
+});
