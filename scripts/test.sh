@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use, installed only when missing.
 need=()
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+command -v chromium >/dev/null || need+=(chromium)          # report.html browser test
+command -v redis-server >/dev/null || need+=(redis-server)  # distributed sweep test (the test starts its own server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -12,6 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--verbose', 'show stack traces on errors')
     .exitOverride()
     .showHelpAfterError();
+  // One line per command; each lives in its own file under ./commands.
   registerRun(program);
   registerValidate(program);
   registerList(program);

@@ -5,5 +5,9 @@ import { naiveEntry } from './naive.js';
 import type { LearnerEntry } from './types.js';
 
 /** Every learner a scenario can name. Register your own with `learners.register(entry)`. */
-export const learners = new Registry<LearnerEntry<never>>('learner');
-for (const entry of [naiveEntry, jointEntry, independentEntry]) learners.register(entry as LearnerEntry<never>);
+export const learners = new Registry<LearnerEntry>('learner');
+
+// Baselines (spine).
+learners.register(naiveEntry);
+learners.register(jointEntry);
+learners.register(independentEntry);

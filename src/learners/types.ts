@@ -56,7 +56,11 @@ export interface LearnerSpec {
   readonly [option: string]: unknown;
 }
 
-export interface LearnerEntry<O = Record<string, unknown>> extends RegistryEntry {
+/**
+ * A registered learner. `O` is the learner's own options type; the registry stores entries as
+ * LearnerEntry<never> (any options), and the scenario schema guarantees `create` gets valid ones.
+ */
+export interface LearnerEntry<O = never> extends RegistryEntry {
   readonly options: JsonSchema;
   /** Set when the learner cannot work without task identities (e.g. one model per task). */
   readonly requiresTaskLabels?: boolean;

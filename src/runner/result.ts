@@ -35,6 +35,8 @@ export interface SummaryCell {
 export interface RunResult {
   readonly clbench: string;
   readonly createdAt: string;
+  /** The command line that produced this result, so a report can say how to rerun it. */
+  readonly command?: string;
   /** False while the run is still going (or if it was interrupted): runs[] holds what finished. */
   readonly complete: boolean;
   readonly backend: string;

@@ -25,6 +25,8 @@ export interface RunScenarioOptions {
   /** Called before each run starts, with its position in the plan. */
   readonly onRunStart?: (run: { learner: string; seed: number; index: number; total: number }) => void;
   readonly registries?: Registries;
+  /** The command line to record in result.json (the CLI passes its own). */
+  readonly command?: string;
 }
 
 export interface StreamPreview {
@@ -61,6 +63,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const snapshot = (complete: boolean): RunResult => ({
     clbench: options.backend.versions.clbench ?? 'unknown',
     createdAt: new Date().toISOString(),
+    ...(options.command ? { command: options.command } : {}),
     complete,
     backend: options.backend.name,
     versions: options.backend.versions,

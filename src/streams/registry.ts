@@ -6,4 +6,8 @@ import { splitMnist } from './tasks/split-mnist.js';
 
 /** Every task stream a scenario can name. Register your own with `streams.register(entry)`. */
 export const streams = new Registry<StreamEntry>('stream');
-for (const entry of [rotatedMnist, permutedMnist, splitMnist]) streams.register(entry as unknown as StreamEntry);
+
+// MNIST-format continual streams.
+streams.register(rotatedMnist as StreamEntry);
+streams.register(permutedMnist as StreamEntry);
+streams.register(splitMnist as StreamEntry);

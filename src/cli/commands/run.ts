@@ -73,6 +73,7 @@ export function registerRun(program: Command): void {
         result = await runScenario(scenario, {
           outDir,
           backend,
+          command: ['clbench', ...process.argv.slice(2)].join(' '),
           onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
           onEvent: (e) => progress?.event(e),
         });
