@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { ClbenchError } from '../util/errors.js';
 import { registerList } from './commands/list.js';
 import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 
 /** Runs the CLI; resolves to the exit code. User errors print one line, bugs a hint to --verbose. */
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRun(program);
   registerValidate(program);
   registerList(program);
+  registerSchema(program);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -47,7 +47,7 @@ function validatorFor(regs: Registries): { validate: ValidateFunction; schema: J
   const schema = scenarioSchema(regs) as Json;
   const cached = validators.get(regs);
   if (cached && JSON.stringify(cached.schema) === JSON.stringify(schema)) return cached;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
   const compiled = { validate: ajv.compile(schema), schema };
   validators.set(regs, compiled);
   return compiled;

@@ -1,0 +1,83 @@
+import { lastValueFrom, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { permutedMnist } from '../src/streams/tasks/permuted-mnist.js';
+import { rotatedMnist } from '../src/streams/tasks/rotated-mnist.js';
+import { splitMnist } from '../src/streams/tasks/split-mnist.js';
+import type { TaskStream } from '../src/streams/types.js';
+import { Rng } from '../src/util/rng.js';
+
+const tasksOf = (stream: TaskStream) => lastValueFrom(stream.tasks().pipe(toArray()));
+
+describe('rotated-mnist', () => {
+  it('draws task t’s angle from [180t/T, 180(t+1)/T) and is reproducible', async () => {
+    const spec = { type: 'rotated-mnist', tasks: 20, trainPerTask: 10, testPerTask: 10 };
+    const tasks = await tasksOf(rotatedMnist.create(spec, new Rng(7)));
+    expect(tasks).toHaveLength(20);
+    tasks.forEach((task, t) => {
+      const angle = task.info!.angle as number;
+      expect(angle).toBeGreaterThanOrEqual(9 * t);
+      expect(angle).toBeLessThan(9 * (t + 1));
+    });
+    const again = await tasksOf(rotatedMnist.create(spec, new Rng(7)));
+    expect(again[3].train().x).toEqual(tasks[3].train().x);
+    const other = await tasksOf(rotatedMnist.create(spec, new Rng(8)));
+    expect(other[3].info!.angle).not.toBe(tasks[3].info!.angle);
+  });
+
+  it('materialises splits only when asked', async () => {
+    const stream = rotatedMnist.create({ type: 'rotated-mnist', tasks: 3, trainPerTask: 5, testPerTask: 5 }, new Rng(0));
+    const [first] = await tasksOf(stream);
+    const split = first.train();
+    expect(split.n).toBe(5);
+    expect(split.x).toHaveLength(5 * 784);
+    expect(Math.max(...split.x)).toBeLessThanOrEqual(1);
+    expect(split.inputShape).toEqual([784]);
+  });
+});
+
+describe('permuted-mnist', () => {
+  it('applies one fixed permutation per task to train and test alike', async () => {
+    const stream = permutedMnist.create({ type: 'permuted-mnist', tasks: 2, trainPerTask: 50, testPerTask: 50 }, new Rng(1));
+    const [a, b] = await tasksOf(stream);
+    const pixelMass = (x: Float32Array) => {
+      const mass = new Float64Array(784);
+      for (let i = 0; i < x.length; i++) mass[i % 784] += x[i];
+      return mass;
+    };
+    // The permutation moves the (normally empty) border pixels into the middle: the mass profiles differ.
+    expect(pixelMass(a.train().x)).not.toEqual(pixelMass(b.train().x));
+    // Total ink per image is unchanged by a permutation.
+    const ink = (x: Float32Array) => x.slice(0, 784).reduce((s, v) => s + v, 0);
+    expect(ink(a.test().x)).toBeGreaterThan(10);
+  });
+});
+
+describe('split-mnist', () => {
+  it('task-incremental: one head per task, labels renumbered within the task', async () => {
+    const stream = splitMnist.create({ type: 'split-mnist', setting: 'task-incremental', trainPerTask: 100, testPerTask: 50 }, new Rng(0));
+    expect(stream.info.numTasks).toBe(5);
+    expect(stream.info.heads).toBe(5);
+    expect(stream.info.outputSize).toBe(2);
+    const tasks = await tasksOf(stream);
+    expect(tasks.map((t) => t.classes)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]);
+    const labels = new Set(tasks[2].train().y);
+    expect([...labels].sort()).toEqual([0, 1]);
+  });
+
+  it('class-incremental: one shared head over all classes, original labels', async () => {
+    const stream = splitMnist.create(
+      { type: 'split-mnist', setting: 'class-incremental', classesPerTask: 5, trainPerTask: 100, testPerTask: 50 },
+      new Rng(0),
+    );
+    expect(stream.info.heads).toBe(1);
+    expect(stream.info.outputSize).toBe(10);
+    const tasks = await tasksOf(stream);
+    expect(new Set(tasks[1].test().y)).toEqual(new Set([5, 6, 7, 8, 9]));
+  });
+
+  it('rejects a class order that does not divide into tasks', () => {
+    expect(() => splitMnist.create({ type: 'split-mnist', classesPerTask: 3, classOrder: [0, 1, 2, 3] }, new Rng(0))).toThrow(
+      /stream.classOrder has 4 classes, not a multiple of stream.classesPerTask \(3\)/,
+    );
+  });
+});
