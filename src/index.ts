@@ -32,8 +32,18 @@ export type { RunEvent, EvalEvent, EvalPhase, RunKey } from './runner/events.js'
 export type { RunRecord, RunResult, SummaryCell } from './runner/result.js';
 export { runOne, type RunPlan } from './runner/run-one.js';
 export { runScenario, type RunScenarioOptions } from './runner/run-scenario.js';
+export { renderHtmlReport, renderRunHtml } from './report/html/render-html.js';
+export { loadResults, groupResults, type ReportGroup } from './report/load-results.js';
 export { loadScenario, resolveScenario } from './scenario/load.js';
 export type { Scenario, Protocol } from './scenario/types.js';
+
+export { expandSweep, countSweepRuns } from './sweep/expand.js';
+export { runIdentity } from './sweep/identity.js';
+export { planSweep, type PlannedRun, type SweepPlan } from './sweep/plan.js';
+export { runSweep, type RunSweepOptions, type SweepSummary } from './sweep/run-sweep.js';
+export { ResultsStore } from './store/results-store.js';
+export { readResults, type ReadResultsOptions } from './store/read-results.js';
+export type { RunSummary, StoredStatus } from './store/types.js';
 
 export { Rng } from './util/rng.js';
 export { ClbenchError } from './util/errors.js';

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as tf from './tf.js';
 import { ClbenchError } from '../util/errors.js';
+import { installNativeKernels } from './native-install.js';
 
 const require = createRequire(import.meta.url);
 
@@ -60,6 +61,8 @@ function describe(name: BackendName): BackendInfo {
   };
   const module = CANDIDATES[name].module;
   if (module) versions[module.replace('@tensorflow/', '')] = packageVersion(module) ?? 'unknown';
+  // OpenBLAS behind the matmul kernels when the addon is built (registered once per backend).
+  Object.assign(versions, installNativeKernels(CANDIDATES[name].tfName));
   return { name, versions };
 }
 

@@ -1,10 +1,16 @@
 import { Command, CommanderError } from 'commander';
-import chalk from 'chalk';
 import { ClbenchError } from '../util/errors.js';
+import { chalkFor } from './color.js';
+import { registerBench } from './commands/bench.js';
 import { registerList } from './commands/list.js';
+import { registerReport } from './commands/report.js';
+import { registerReproductions } from './commands/reproductions.js';
 import { registerRun } from './commands/run.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
 
 /** Runs the CLI; resolves to the exit code. User errors print one line, bugs a hint to --verbose. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -17,7 +23,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRun(program);
   registerValidate(program);
   registerList(program);
+  registerReport(program);
   registerSchema(program);
+  registerSweep(program);
+  registerWorker(program);
+  registerRuns(program);
+  registerBench(program);
+  registerReproductions(program);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -25,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     const verbose = Boolean(program.opts().verbose) || argv.includes('--verbose');
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${chalk.red('clbench: error:')} ${message}\n`);
+    process.stderr.write(`${chalkFor('stderr').red('clbench: error:')} ${message}\n`);
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     else if (!(err instanceof ClbenchError)) process.stderr.write('(this looks like a bug in clbench; run with --verbose for the stack trace)\n');
     return err instanceof ClbenchError ? 2 : 1;

@@ -1,7 +1,21 @@
 import { Registry } from '../util/registry.js';
+import { agemEntry } from './agem.js';
+import { erEntry } from './er.js';
+import { ewcEntry } from './ewc.js';
+import { gemEntry } from './gem.js';
 import { independentEntry } from './independent.js';
 import { jointEntry } from './joint.js';
+import { lwfEntry } from './lwf.js';
 import { naiveEntry } from './naive.js';
+import { anilEntry } from './meta/anil.js';
+import { fomamlEntry, mamlEntry } from './meta/maml.js';
+import { metaSgdEntry } from './meta/metasgd.js';
+import { pretrainEntry } from './meta/pretrain.js';
+import { reptileEntry } from './meta/reptile.js';
+import { siEntry } from './si.js';
+import { cMamlEntry } from './continual-meta/cmaml.js';
+import { laMamlEntry, laMamlSyncEntry } from './continual-meta/lamaml.js';
+import { merEntry } from './continual-meta/mer.js';
 import type { LearnerEntry } from './types.js';
 
 /** Every learner a scenario can name. Register your own with `learners.register(entry)`. */
@@ -11,3 +25,25 @@ export const learners = new Registry<LearnerEntry>('learner');
 learners.register(naiveEntry);
 learners.register(jointEntry);
 learners.register(independentEntry);
+
+// Classic continual learners (issue #3).
+learners.register(ewcEntry);
+learners.register(siEntry);
+learners.register(lwfEntry);
+learners.register(erEntry);
+learners.register(gemEntry);
+learners.register(agemEntry);
+
+// Meta-learners (issue #4).
+learners.register(mamlEntry);
+learners.register(fomamlEntry);
+learners.register(reptileEntry);
+learners.register(metaSgdEntry);
+learners.register(anilEntry);
+learners.register(pretrainEntry);
+
+// Meta-continual learners (issue #5).
+learners.register(merEntry);
+learners.register(cMamlEntry);
+learners.register(laMamlSyncEntry);
+learners.register(laMamlEntry);

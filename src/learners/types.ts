@@ -15,6 +15,39 @@ export interface Batch {
   readonly taskIndex?: number;
 }
 
+/** One few-shot episode as tensors (runner-owned): adapt on `support`, be scored on `query`. */
+export interface EpisodeBatch {
+  readonly support: Batch;
+  readonly query: Batch;
+  /** Few-shot classification: the original class of each episode label (label i ↔ classes[i]). */
+  readonly classes?: readonly number[];
+}
+
+/**
+ * The episodes of one meta-update (protocol.kind "meta"). `stacked` holds the same data along a
+ * leading task axis (x [T, n, ...], y [T, n] or [T, n, out]) when all episodes have equal support
+ * and query sizes, for learners that vectorise over tasks. Tensors are uploaded on first access
+ * and owned by the runner.
+ */
+export interface MetaBatch {
+  readonly size: number;
+  readonly episodes: readonly EpisodeBatch[];
+  readonly stacked: { readonly support: Batch; readonly query: Batch } | undefined;
+}
+
+export interface AdaptOptions {
+  /** Step size of the adaptation steps (default: the learner's own inner or base learning rate). */
+  readonly lr?: number;
+}
+
+/** Fast weights returned by Learner.adapt: the adapted model. The learner's own parameters are untouched. */
+export interface Adapted {
+  predict(x: tf.Tensor): tf.Tensor;
+  /** `steps` (default 1) more adaptation steps on the same support set: adaptation curves without restarting. */
+  step(steps?: number): void;
+  dispose(): void;
+}
+
 /** What a learner learns at task boundaries (never given on task-free streams). */
 export interface TaskInfo {
   readonly index: number;
@@ -31,6 +64,8 @@ export interface LearnerContext {
   readonly epochs: number;
   /** True when task boundaries and ids are hidden from the learner. */
   readonly taskFree: boolean;
+  /** Set under the meta protocol: the length of meta-training (for schedules such as Reptile's annealing). */
+  readonly meta?: { readonly iterations: number; readonly metaBatch: number };
 }
 
 /**
@@ -45,6 +80,18 @@ export interface Learner {
   endTask?(task: TaskInfo): void | Promise<void>;
   /** Logits (classification) or outputs (regression). taskIndex is absent on task-free streams. */
   predict(x: tf.Tensor, taskIndex?: number): tf.Tensor;
+  /**
+   * Meta-learning: one meta-update on a meta-batch of episodes; returns the meta-training loss
+   * when known. Learners without it are fed each episode's support and query through observe().
+   */
+  metaObserve?(batch: MetaBatch): number | void | Promise<number | void>;
+  /**
+   * Few-shot adaptation: `steps` gradient steps on the support set starting from the current
+   * parameters, returned as fast weights. Must never change the learner's own parameters.
+   */
+  adapt?(support: Batch, steps: number, options?: AdaptOptions): Adapted;
+  /** Episodes per meta-update this learner asks for (overrides protocol.metaBatch). */
+  readonly metaBatch?: number;
   dispose(): void;
 }
 

@@ -124,3 +124,12 @@ export function runsByLearner(result: RunResult): Map<string, RunRecord[]> {
   for (const run of result.runs) groups.set(run.learner, [...(groups.get(run.learner) ?? []), run]);
   return groups;
 }
+
+/** "1h02m", "3m05s", "42s" ('?' for a negative or non-finite time). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -1,6 +1,8 @@
 import { metrics } from '../metrics/registry.js';
 import { meanMatrix } from '../metrics/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
+import type { ReportGroup } from './load-results.js';
+import { adaptationDefinitions, adaptationSection, describeMetaProtocol, isListMetric, isMetaResult } from './adaptation-section.js';
 import {
   MISSING,
   WALL_SECONDS,
@@ -60,6 +62,7 @@ function describeModel(result: RunResult): string {
 
 function describeProtocol(result: RunResult): string {
   const p = result.scenario.protocol;
+  if (p.kind === 'meta') return describeMetaProtocol(p);
   const parts = [`batch size ${p.batchSize}`, plural(p.epochs, 'epoch')];
   if (p.taskFree) parts.push('task-free (no task ids or boundaries given to learners)');
   if (p.evalEvery > 0) parts.push(`learning curves every ${p.evalEvery} batch${p.evalEvery === 1 ? '' : 'es'}`);
@@ -79,14 +82,15 @@ function header(result: RunResult): string[] {
   if (scenario.description) lines.push(scenario.description.trim(), '');
   const versions = { clbench: result.clbench, ...result.versions };
   const seeds = scenario.seeds.length ? scenario.seeds.join(', ') : MISSING;
+  const meta = isMetaResult(result);
   lines.push(
-    `- **Stream:** ${oneLine(stream.description)} (${code(stream.type)}, ${plural(stream.numTasks, 'task')}, ${stream.kind})`,
+    `- **Stream:** ${oneLine(stream.description)} (${code(stream.type)}, ${meta ? 'task distribution' : plural(stream.numTasks, 'task')}, ${stream.kind})`,
     `- **Model:** ${describeModel(result)}`,
     `- **Protocol:** ${describeProtocol(result)}`,
     `- **Seeds:** ${seeds} (${plural(result.runs.length, 'run')} recorded)`,
     `- **Backend:** ${code(result.backend)}; ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `- **Date:** ${result.createdAt}`,
-    `- **Metrics:** ${describeMetricOptions(result)}`,
+    ...(meta ? [] : [`- **Metrics:** ${describeMetricOptions(result)}`]),
   );
   if (!result.complete) {
     lines.push(
@@ -102,7 +106,7 @@ function header(result: RunResult): string[] {
 
 function summarySection(result: RunResult): string[] {
   const learners = Object.keys(result.summary);
-  const columns = summaryColumns(result);
+  const columns = summaryColumns(result).filter((c) => !isListMetric(result, c));
   const lines = ['## Summary', ''];
   if (learners.length === 0) return [...lines, 'No runs finished.'];
   const best = new Map(columns.map((c) => [c, bestLearners(result, c)]));
@@ -252,8 +256,31 @@ export function renderMarkdown(result: RunResult): string {
     summarySection(result),
     referenceSection(result),
     problemsSection(result),
-    matricesSection(result),
-    definitionsSection(),
+    ...(isMetaResult(result) ? [adaptationSection(result), adaptationDefinitions()] : [matricesSection(result), definitionsSection()]),
   ].filter((s) => s.length > 0);
   return `${sections.map((s) => s.join('\n')).join('\n\n')}\n`;
+}
+
+/** Where a merged group's runs came from, and what the merge decided. */
+function sourcesSection(group: ReportGroup): string[] {
+  if (group.sources.length < 2 && group.notes.length === 0) return [];
+  const lines = ['## Sources', '', `Merged from ${plural(group.sources.length, 'result')} (settings fingerprint ${code(group.fingerprint)}):`, ''];
+  for (const s of group.sources) {
+    lines.push(`- ${s.file ? code(s.file) : 'this run'}: ${s.createdAt}, ${code(s.backend)}, ${plural(s.runs, 'run')}${s.complete ? '' : ' (partial)'}`);
+  }
+  if (group.notes.length) lines.push('', ...group.notes.map((n) => `- ${oneLine(n)}`));
+  return lines;
+}
+
+/** report.md for `clbench report`: one part per scenario group, never mixed. */
+export function renderMarkdownGroups(groups: readonly ReportGroup[]): string {
+  return groups
+    .map((group) => {
+      const { variant } = group;
+      let text = renderMarkdown(group.result);
+      if (variant) text = text.replace(/^# (.*)/, (_, name: string) => `# ${name} (${oneLine(variant)})`);
+      const sources = sourcesSection(group);
+      return sources.length ? `${text}\n${sources.join('\n')}\n` : text;
+    })
+    .join('\n---\n\n');
 }

@@ -1,9 +1,10 @@
 import { type Observable, connectable, filter, forkJoin, last, Subject } from 'rxjs';
 import { averageLcaCurve } from '../metrics/lca.js';
+import { type AdaptationResult, toAdaptationResult } from '../metrics/operators/to-adaptation-result.js';
 import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
 import { toRunMatrices } from '../metrics/operators/to-run-matrices.js';
 import { computeMetrics } from '../metrics/registry.js';
-import type { MetricOptions, RunMatrices } from '../metrics/types.js';
+import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
 import type { DivergedEvent, RunEndEvent, RunEvent } from './events.js';
 import type { RunRecord } from './result.js';
 
@@ -35,10 +36,11 @@ export async function collectRun(
     curves: shared.pipe(toLearningCurves()),
     end: shared.pipe(filter((e): e is RunEndEvent => e.type === 'run-end'), last()),
     diverged: shared.pipe(filter((e): e is DivergedEvent => e.type === 'diverged'), last(undefined, null)),
+    adaptation: shared.pipe(toAdaptationResult()),
   });
   const result = new Promise<RunRecord>((resolve, reject) => {
     done.subscribe({
-      next: ({ matrices, curves, end, diverged }) => {
+      next: ({ matrices, curves, end, diverged, adaptation }) => {
         const { learner, learnerType, options: learnerOptions, seed } = id;
         resolve({
           learner, learnerType, options: learnerOptions, seed,
@@ -46,11 +48,13 @@ export async function collectRun(
           ...(end.error ? { error: end.error } : {}),
           ...(diverged ? { diverged: { task: diverged.task, step: diverged.step, loss: diverged.loss } } : {}),
           wallSeconds: end.wallSeconds,
+          ...(end.peakRssBytes !== undefined ? { peakRssBytes: end.peakRssBytes } : {}),
+          ...(end.peakTensorBytes !== undefined ? { peakTensorBytes: end.peakTensorBytes } : {}),
           accuracyMatrix: matrices.R.map((row) => [...row]),
           baseline: [...matrices.b],
           lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
           curves,
-          metrics: computeMetrics(matrices, options),
+          metrics: adaptation ? adaptationMetricValues(adaptation) : computeMetrics(matrices, options),
         });
       },
       error: reject,
@@ -58,4 +62,13 @@ export async function collectRun(
   });
   shared.connect();
   return result;
+}
+
+/**
+ * A meta-learning run's metrics: the scalar adaptation metrics, plus its curves as lists under
+ * `adaptationCurve` and `metaCurve` (where result.json readers look for them; not Scores).
+ */
+function adaptationMetricValues(adaptation: AdaptationResult): MetricValues {
+  const { metrics, curve, metaCurve } = adaptation;
+  return { ...metrics, adaptationCurve: curve, metaCurve } as unknown as MetricValues;
 }

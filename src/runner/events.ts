@@ -66,8 +66,54 @@ export interface TaskEndEvent extends RunKey {
 
 export interface DivergedEvent extends RunKey {
   readonly type: 'diverged';
+  /** The task being trained; -1 during meta-training (step is then the meta-iteration). */
   readonly task: number;
   readonly step: number;
+  readonly loss: number;
+}
+
+/**
+ * Meta-learning (protocol.kind "meta"), once after run-start: the settings the adaptation metrics
+ * are computed with, so a run's events alone are enough to fold them.
+ */
+export interface MetaStartEvent extends RunKey {
+  readonly type: 'meta-start';
+  readonly metaIterations: number;
+  /** Episodes per meta-update (the learner's own metaBatch, or the protocol's). */
+  readonly metaBatch: number;
+  /** K: the query is scored after 0..K adaptation steps. */
+  readonly adaptSteps: number;
+  readonly evalEpisodes: number;
+  /** Which field is the score: 'loss' (regression: MSE, lower is better) or 'accuracy'. */
+  readonly score: 'accuracy' | 'loss';
+  readonly adaptTarget?: number;
+  /** Steps reported as adapt@k metrics. */
+  readonly reportSteps: readonly number[];
+}
+
+/** One meta-update done (meta-iterations count from 1). */
+export interface MetaStepEvent extends RunKey {
+  readonly type: 'meta-step';
+  readonly iteration: number;
+  readonly iterations: number;
+  /** The learner's meta-training loss, when it reports one. */
+  readonly loss?: number;
+}
+
+/** 'interim': every protocol.evalEvery meta-iterations, on the first interimEpisodes; 'final': after meta-training. */
+export type AdaptPhase = 'interim' | 'final';
+
+/** The query score of one meta-test episode after `steps` adaptation steps on its support set. */
+export interface AdaptEvalEvent extends RunKey {
+  readonly type: 'adapt-eval';
+  readonly phase: AdaptPhase;
+  /** Meta-iterations done when the evaluation ran. */
+  readonly iteration: number;
+  readonly episode: number;
+  readonly steps: number;
+  /** Fraction correct (classification) or NaN (regression). */
+  readonly accuracy: number;
+  /** Mean query loss: cross-entropy or MSE. */
   readonly loss: number;
 }
 
@@ -79,6 +125,10 @@ export interface RunEndEvent extends RunKey {
   readonly wallSeconds: number;
   /** Why a failed run failed (the learner or stream threw). */
   readonly error?: string;
+  /** High-water mark of the process's resident set size during the run, in bytes (sampled). runOne always sets both. */
+  readonly peakRssBytes?: number;
+  /** High-water mark of tf.memory().numBytes during the run, in bytes (sampled). */
+  readonly peakTensorBytes?: number;
 }
 
 export type RunEvent =
@@ -88,6 +138,9 @@ export type RunEvent =
   | EvalEvent
   | TaskEndEvent
   | DivergedEvent
-  | RunEndEvent;
+  | RunEndEvent
+  | MetaStartEvent
+  | MetaStepEvent
+  | AdaptEvalEvent;
 
 export type RunEventType = RunEvent['type'];

@@ -14,6 +14,10 @@ export interface RunRecord {
   readonly error?: string;
   readonly diverged?: { readonly task: number; readonly step: number; readonly loss: number };
   readonly wallSeconds: number;
+  /** Process RSS high-water mark during the run, bytes (absent in results from before it was recorded). */
+  readonly peakRssBytes?: number;
+  /** tf.memory().numBytes high-water mark during the run, bytes (absent in older results). */
+  readonly peakTensorBytes?: number;
   /** R[i][j]: score on task j after training on tasks 0..i (null: not reached). */
   readonly accuracyMatrix: Score[][];
   /** b[j]: the untrained model's score on task j. */

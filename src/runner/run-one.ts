@@ -32,6 +32,30 @@ function yielder(intervalMs = 100): () => Promise<void> {
 }
 
 /**
+ * High-water marks of process RSS and tensor bytes, sampled at the driver's checkpoints (while a
+ * batch and the current task are on the device). RSS is read at most every 50 ms: it costs a syscall.
+ */
+function memoryPeaks() {
+  let rss = process.memoryUsage.rss();
+  let tensors = tf.memory().numBytes;
+  let rssReadAt = performance.now();
+  const readRss = () => {
+    rss = Math.max(rss, process.memoryUsage.rss());
+    rssReadAt = performance.now();
+  };
+  return {
+    sample(): void {
+      tensors = Math.max(tensors, tf.memory().numBytes);
+      if (performance.now() - rssReadAt >= 50) readRss();
+    },
+    peaks(): { peakRssBytes: number; peakTensorBytes: number } {
+      readRss();
+      return { peakRssBytes: rss, peakTensorBytes: tensors };
+    },
+  };
+}
+
+/**
  * The protocol driver for one (learner, seed): feeds each task's batches to the learner and
  * evaluates it at the points the protocol names, emitting one typed event per step. Cold: each
  * subscription is a fresh run. A learner that throws ends its run as 'failed', never the stream.
@@ -57,6 +81,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
   const wallSeconds = () => (performance.now() - started) / 1000;
   const rng = new Rng(seed);
   const maybeYield = yielder();
+  const memory = memoryPeaks();
 
   let learner: Learner | undefined;
   const testSets: EvalSet[] = [];
@@ -125,6 +150,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
             let loss: number | void;
             try {
               loss = await learner.observe({ x, y, size, taskIndex: visibleTask(t) });
+              memory.sample();
             } finally {
               tf.dispose([x, y]);
             }
@@ -147,6 +173,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
         tf.dispose([train.x, train.y]);
       }
       if (!protocol.taskFree) await learner.endTask?.(taskInfo);
+      memory.sample();
       evalAll(learner, 'task-end', t, batchInTask);
       emit({ ...key, type: 'task-end', task: t });
     }
@@ -157,5 +184,5 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     learner?.dispose();
     for (const set of testSets) tf.dispose([set.x, set.y]);
   }
-  emit({ ...key, type: 'run-end', status, wallSeconds: wallSeconds(), ...(error ? { error } : {}) });
+  emit({ ...key, type: 'run-end', status, wallSeconds: wallSeconds(), ...(error ? { error } : {}), ...memory.peaks() });
 }

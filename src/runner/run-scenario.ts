@@ -4,8 +4,9 @@ import { lastValueFrom, toArray } from 'rxjs';
 import type { BackendInfo } from '../backend/select.js';
 import { summarizeRuns } from '../metrics/summarize.js';
 import type { MetricOptions } from '../metrics/types.js';
+import { renderRunHtml } from '../report/html/render-html.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { type Scenario, learnerLabel, learnerOptions } from '../scenario/types.js';
+import { type Scenario, isMetaProtocol, learnerLabel, learnerOptions } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/write-json.js';
@@ -13,11 +14,12 @@ import { collectRun } from './collect-run.js';
 import type { RunEvent } from './events.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
 import type { RunRecord, RunResult } from './result.js';
-import { createStream, runOne } from './run-one.js';
+import { createTaskDistribution, runPlan } from './run-meta.js';
+import { createStream } from './run-one.js';
 import { JsonlLog } from './sinks/jsonl-log.js';
 
 export interface RunScenarioOptions {
-  /** Folder for events.jsonl, result.json and report.md (created if missing). */
+  /** Folder for events.jsonl, result.json, report.md and report.html (created if missing). */
   readonly outDir: string;
   readonly backend: BackendInfo;
   /** Sees every event of every run (progress display, live plots). */
@@ -36,6 +38,8 @@ export interface StreamPreview {
 
 /** Builds the stream once up front: missing data and impossible settings fail before any run. */
 export async function previewStream(scenario: Scenario, regs: Registries = defaultRegistries): Promise<StreamPreview> {
+  // Meta-learning: the stream must be a task distribution; its tasks are episodes, not a sequence to report.
+  if (isMetaProtocol(scenario.protocol)) return { info: createTaskDistribution({ scenario, seed: scenario.seeds[0] }, regs).info, taskIds: [] };
   const stream = createStream(scenario, scenario.seeds[0], regs);
   const tasks = await lastValueFrom(stream.tasks().pipe(toArray()));
   if (scenario.protocol.taskFree && stream.info.heads > 1) {
@@ -51,7 +55,7 @@ export function metricOptionsOf(scenario: Scenario): MetricOptions {
 /**
  * Runs every (learner, seed) of a scenario in turn. Results are written as they arrive:
  * events.jsonl per event, result.json after every run (complete: false until the end), and
- * report.md at the end. Returns the final result.
+ * report.md and report.html at the end. Returns the final result.
  */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
   const regs = options.registries ?? defaultRegistries;
@@ -80,7 +84,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const label = learnerLabel(learner);
       options.onRunStart?.({ learner: label, seed, index, total: plan.length });
       const record = await collectRun(
-        runOne({ scenario, learner, seed }, regs),
+        runPlan({ scenario, learner, seed }, regs),
         {
           learner: label, learnerType: learner.type, options: learnerOptions(learner), seed,
           numTasks: info.numTasks, score: info.kind === 'classification' ? 'accuracy' : 'loss',
@@ -100,5 +104,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const result = snapshot(true);
   writeJsonAtomic(join(options.outDir, 'result.json'), result);
   writeFileSync(join(options.outDir, 'report.md'), renderMarkdown(result));
+  writeFileSync(join(options.outDir, 'report.html'), await renderRunHtml(result));
   return result;
 }

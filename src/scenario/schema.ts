@@ -1,4 +1,5 @@
 import type { Registries } from '../runner/registries.js';
+import { sweepSchema } from '../sweep/schema.js';
 import type { JsonSchema, RegistryEntry } from '../util/registry.js';
 
 /**
@@ -28,18 +29,50 @@ function discriminated(entries: readonly RegistryEntry[], extra: Record<string, 
   };
 }
 
+/** The continual protocol's settings (protocol.kind "continual", the default). */
+const continualProtocolProperties: Record<string, JsonSchema> = {
+  batchSize: { type: 'integer', minimum: 1, default: 10, description: 'Examples per training batch' },
+  epochs: { type: 'integer', minimum: 1, default: 1, description: 'Passes over each task' },
+  evalEvery: { type: 'integer', minimum: 0, default: 0, description: 'Evaluate all tasks every N batches (0: only at task ends)' },
+  lcaBeta: { type: 'integer', minimum: 0, default: 10, description: 'β of LCA_β: evaluate the current task after each of its first β batches' },
+  shuffle: { type: 'boolean', default: true, description: 'Reshuffle each task every epoch' },
+  taskFree: { type: 'boolean', default: false, description: 'Hide task ids and boundaries from the learner' },
+  evalBatchSize: { type: 'integer', minimum: 1, default: 1000, description: 'Test examples per forward pass' },
+};
+
+/**
+ * The meta-learning protocol's own settings (protocol.kind "meta"). The continual settings stay
+ * valid beside them: batchSize feeds learners without metaObserve, evalBatchSize chunks evaluation.
+ */
+const metaProtocolProperties: Record<string, JsonSchema> = {
+  metaIterations: { type: 'integer', minimum: 1, default: 1000, description: 'Meta-updates (meta-training iterations)' },
+  metaBatch: { type: 'integer', minimum: 1, default: 4, description: 'Episodes (tasks) per meta-update, unless the learner sets its own metaBatch' },
+  evalEvery: {
+    type: 'integer', minimum: 0, default: 0,
+    description: 'Interim meta-test evaluation every N meta-iterations, and before the first (0: only at the end)',
+  },
+  evalEpisodes: { type: 'integer', minimum: 1, default: 100, description: 'Held-out meta-test episodes of the final evaluation (600 in the MAML paper)' },
+  interimEpisodes: { type: 'integer', minimum: 1, default: 50, description: 'Meta-test episodes scored by each interim evaluation' },
+  adaptSteps: { type: 'integer', minimum: 0, default: 10, description: 'K of the adaptation curve: query scores after 0..K adaptation steps' },
+  adaptLr: { type: 'number', exclusiveMinimum: 0, description: 'Step size of test-time adaptation for every learner (default: each learner’s own)' },
+  adaptTarget: {
+    type: 'number',
+    description: 'Score that steps-to-target waits for: query MSE at most this (regression) or accuracy at least this (classification)',
+  },
+  reportSteps: {
+    type: 'array', items: { type: 'integer', minimum: 0 }, uniqueItems: true,
+    description: 'Adaptation steps reported as adapt@k columns (default 0, 1, 5, 10 up to adaptSteps, and adaptSteps)',
+  },
+};
+
+/** `kind` picks the protocol; each kind's object is closed, so a setting of the other kind is an error. */
 const protocolSchema: JsonSchema = {
   type: 'object',
-  properties: {
-    batchSize: { type: 'integer', minimum: 1, default: 10, description: 'Examples per training batch' },
-    epochs: { type: 'integer', minimum: 1, default: 1, description: 'Passes over each task' },
-    evalEvery: { type: 'integer', minimum: 0, default: 0, description: 'Evaluate all tasks every N batches (0: only at task ends)' },
-    lcaBeta: { type: 'integer', minimum: 0, default: 10, description: 'β of LCA_β: evaluate the current task after each of its first β batches' },
-    shuffle: { type: 'boolean', default: true, description: 'Reshuffle each task every epoch' },
-    taskFree: { type: 'boolean', default: false, description: 'Hide task ids and boundaries from the learner' },
-    evalBatchSize: { type: 'integer', minimum: 1, default: 1000, description: 'Test examples per forward pass' },
-  },
-  additionalProperties: false,
+  properties: { kind: { enum: ['continual', 'meta'], default: 'continual', description: 'Continual stream, or meta-learning over a task distribution' } },
+  // `required` keeps `if` from matching vacuously when kind is left to its default.
+  if: { properties: { kind: { const: 'meta' } }, required: ['kind'] },
+  then: { properties: { ...continualProtocolProperties, ...metaProtocolProperties, kind: {} }, additionalProperties: false },
+  else: { properties: { ...continualProtocolProperties, kind: {} }, additionalProperties: false },
 };
 
 const metricsSchema: JsonSchema = {
@@ -108,6 +141,7 @@ export function scenarioSchema(regs: Registries): JsonSchema {
         additionalProperties: false,
       },
       reference: referenceSchema,
+      sweep: sweepSchema,
     },
     required: ['name', 'stream', 'learners'],
     additionalProperties: false,

@@ -3,11 +3,17 @@ import type { LcaRule, Normalization } from '../metrics/types.js';
 import type { ModelSpec } from '../models/types.js';
 import type { StreamSpec } from '../streams/stream-entry.js';
 
-/** How the runner feeds and evaluates a learner. */
-export interface Protocol {
+/** Which driver runs a scenario: a continual task stream (run-one.ts) or meta-learning over a task distribution (run-meta.ts). */
+export type ProtocolKind = 'continual' | 'meta';
+
+/** How the runner feeds and evaluates a learner on a continual stream. */
+export interface ContinualSettings {
   readonly batchSize: number;
   readonly epochs: number;
-  /** Evaluate every task every N batches for learning curves (0: only at task ends). */
+  /**
+   * Evaluate every task every N batches for learning curves (0: only at task ends). Under the meta
+   * protocol: an interim meta-test evaluation every N meta-iterations.
+   */
   readonly evalEvery: number;
   /** β of LCA_β: the current task is also evaluated after each of its first β batches. */
   readonly lcaBeta: number;
@@ -17,6 +23,47 @@ export interface Protocol {
   readonly taskFree: boolean;
   /** Test examples per forward pass when evaluating. */
   readonly evalBatchSize: number;
+}
+
+/** protocol.kind "continual" (the default): tasks arrive one after another. */
+export interface ContinualProtocol extends ContinualSettings {
+  readonly kind: 'continual';
+}
+
+/**
+ * protocol.kind "meta": meta-train on episodes drawn from a task distribution, then measure how
+ * fast the learner adapts to held-out episodes. The continual settings stay (filled with their
+ * defaults): learners without metaObserve are fed in batches of batchSize, and evaluation is
+ * chunked by evalBatchSize.
+ */
+export interface MetaProtocol extends ContinualSettings {
+  readonly kind: 'meta';
+  readonly metaIterations: number;
+  /** Episodes per meta-update (a learner's own `metaBatch` option takes precedence). */
+  readonly metaBatch: number;
+  /** Final meta-test episodes (600 in the MAML paper). */
+  readonly evalEpisodes: number;
+  /** Meta-test episodes scored by each interim evaluation (every evalEvery meta-iterations). */
+  readonly interimEpisodes: number;
+  /** K of the adaptation curve: the query is scored after 0..K adaptation steps. */
+  readonly adaptSteps: number;
+  /** Test-time adaptation step size for every learner; absent: each learner's own. */
+  readonly adaptLr?: number;
+  /** Steps-to-target waits for query MSE ≤ target (regression) or accuracy ≥ target (classification). */
+  readonly adaptTarget?: number;
+  /** Steps reported as adapt@k metrics; absent: 0, 1, 5, 10 (up to adaptSteps) and adaptSteps. */
+  readonly reportSteps?: readonly number[];
+}
+
+/**
+ * The protocol, discriminated by `kind`. Both kinds carry the continual settings, so code written
+ * for the continual driver (protocol.batchSize, protocol.taskFree, ...) compiles unchanged.
+ */
+export type Protocol = ContinualProtocol | MetaProtocol;
+
+/** True for the meta-learning protocol. Results written before `kind` existed are continual. */
+export function isMetaProtocol(protocol: Protocol): protocol is MetaProtocol {
+  return protocol.kind === 'meta';
 }
 
 export interface MetricSettings {
@@ -31,6 +78,12 @@ export interface Reference {
   readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
+/** `sweep.learners[label][option]` lists the values to try; `sweep.seeds` replaces `seeds`. */
+export interface SweepSpec {
+  readonly learners?: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>;
+  readonly seeds?: readonly number[];
+}
+
 /** A scenario after defaults are filled in (and `quick` applied, when asked). */
 export interface Scenario {
   readonly name: string;
@@ -42,9 +95,12 @@ export interface Scenario {
   readonly seeds: readonly number[];
   readonly metrics: MetricSettings;
   readonly reference?: Reference;
+  /** Grids of learner options and seeds for `clbench sweep` (see src/sweep/expand.ts). */
+  readonly sweep?: SweepSpec;
 }
 
-export const defaultProtocol: Protocol = {
+export const defaultProtocol: ContinualProtocol = {
+  kind: 'continual',
   batchSize: 10,
   epochs: 1,
   evalEvery: 0,
@@ -52,6 +108,18 @@ export const defaultProtocol: Protocol = {
   shuffle: true,
   taskFree: false,
   evalBatchSize: 1000,
+};
+
+/** The meta protocol's defaults (the schema's), for code that builds a scenario without a file. */
+export const defaultMetaProtocol: MetaProtocol = {
+  ...defaultProtocol,
+  kind: 'meta',
+  metaIterations: 1000,
+  metaBatch: 4,
+  evalEvery: 0,
+  evalEpisodes: 100,
+  interimEpisodes: 50,
+  adaptSteps: 10,
 };
 
 /** The label a learner is reported under. */

@@ -1,7 +1,9 @@
 import { Registry } from '../util/registry.js';
 import type { StreamEntry } from './stream-entry.js';
+import { fewShot } from './tasks/few-shot.js';
 import { permutedMnist } from './tasks/permuted-mnist.js';
 import { rotatedMnist } from './tasks/rotated-mnist.js';
+import { sine } from './tasks/sine.js';
 import { splitMnist } from './tasks/split-mnist.js';
 
 /** Every task stream a scenario can name. Register your own with `streams.register(entry)`. */
@@ -11,3 +13,7 @@ export const streams = new Registry<StreamEntry>('stream');
 streams.register(rotatedMnist as StreamEntry);
 streams.register(permutedMnist as StreamEntry);
 streams.register(splitMnist as StreamEntry);
+
+// Task distributions for meta-learning (issue #4): also usable as continual streams.
+streams.register(sine as StreamEntry);
+streams.register(fewShot as StreamEntry);

@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { useBackend } from '../../backend/select.js';
 import { renderConsoleSummary } from '../../report/console-summary.js';
+import { jsonSummary } from '../../report/json-summary.js';
 import { runScenario, previewStream } from '../../runner/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import { type Scenario, learnerLabel } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
+import { colorLevel } from '../color.js';
 import { ScenarioProgress } from '../progress.js';
 import { loadPlugins } from '../plugins.js';
 
@@ -16,6 +18,7 @@ interface RunFlags {
   backend?: string;
   out?: string;
   quiet?: boolean;
+  json?: boolean;
   plugin?: string[];
 }
 
@@ -49,7 +52,7 @@ function timestamp(): string {
 export function registerRun(program: Command): void {
   program
     .command('run <scenario>')
-    .description('run a scenario: every learner × seed, writing events.jsonl, result.json and report.md')
+    .description('run a scenario: every learner × seed, writing events.jsonl, result.json, report.md and report.html')
     .option('--learners <labels>', 'only these learners (comma-separated labels)')
     .option('--seeds <seeds>', 'override the seeds (comma-separated integers)')
     .option('--quick', "apply the scenario's quick overrides (a minutes-long version)")
@@ -57,6 +60,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
     .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
     .option('-q, --quiet', 'no progress bar or summary table')
+    .option('--json', 'print the result summary as JSON on stdout (no progress, no table)')
     .action(async (file: string, flags: RunFlags) => {
       await loadPlugins(flags.plugin);
       const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
@@ -64,10 +68,11 @@ export function registerRun(program: Command): void {
       const outDir = flags.out ?? join('reports', scenario.name, timestamp());
       const { info } = await previewStream(scenario);
       const runs = scenario.learners.length * scenario.seeds.length;
-      if (!flags.quiet) {
+      const quiet = flags.quiet || flags.json;
+      if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
       }
-      const progress = flags.quiet ? undefined : new ScenarioProgress(runs, info.numTasks);
+      const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks);
       let result;
       try {
         result = await runScenario(scenario, {
@@ -80,9 +85,13 @@ export function registerRun(program: Command): void {
       } finally {
         progress?.stop();
       }
-      if (!flags.quiet) {
-        process.stdout.write(`${renderConsoleSummary(result, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`);
-        process.stdout.write(`\nwrote ${join(outDir, 'report.md')}, ${join(outDir, 'result.json')} and ${join(outDir, 'events.jsonl')}\n`);
+      const files = { html: 'report.html', markdown: 'report.md', result: 'result.json', events: 'events.jsonl' };
+      const paths = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(outDir, f)]));
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(jsonSummary(result, paths), null, 2)}\n`);
+      } else if (!quiet) {
+        process.stdout.write(`${renderConsoleSummary(result, { color: colorLevel('stdout') > 0 })}\n`);
+        process.stdout.write(`\nwrote ${paths.html}, ${paths.markdown}, ${paths.result} and ${paths.events}\n`);
       }
       const bad = result.runs.filter((r) => r.status === 'failed');
       if (bad.length > 0) process.exitCode = 3;

@@ -1,5 +1,8 @@
 import * as tf from '../../backend/tf.js';
-import type { Batch, Learner, LearnerContext, TaskInfo } from '../types.js';
+import { fusedCrossEntropy } from '../../backend/native-xent.js';
+import { FastWeights } from '../meta/fast-weights.js';
+import type { StepSizes } from '../meta/functional-sgd.js';
+import type { AdaptOptions, Adapted, Batch, Learner, LearnerContext, TaskInfo } from '../types.js';
 import { type LossFn, lossFor } from './losses.js';
 import { type OptimizerOptions, makeOptimizer } from './optimizer.js';
 
@@ -32,7 +35,10 @@ export abstract class ModelLearner implements Learner {
 
   setup(ctx: LearnerContext): void | Promise<void> {
     this.ctx = ctx;
-    this.lossFn = lossFor(ctx.stream.kind);
+    const loss = lossFor(ctx.stream.kind);
+    // Classification: the fused cross-entropy kernels where registered, 2 kernels instead of ~45
+    // per step (the same value and gradient; see docs/performance.md).
+    this.lossFn = ctx.stream.kind === 'classification' ? (out, y) => fusedCrossEntropy(out, y) ?? loss(out, y) : loss;
     this.resetParameters();
   }
 
@@ -87,6 +93,22 @@ export abstract class ModelLearner implements Learner {
 
   predict(x: tf.Tensor, taskIndex?: number): tf.Tensor {
     return this.ctx.model.forward(this.params, x, this.headFor(taskIndex));
+  }
+
+  /**
+   * Few-shot adaptation for every learner built on this class: `steps` plain SGD steps on the
+   * support set from a copy of the parameters (fast weights), at options.lr or adaptLr().
+   */
+  adapt(support: Batch, steps: number, options: AdaptOptions = {}): Adapted {
+    const head = this.headFor(support.taskIndex);
+    const adapted = new FastWeights(this.params, support, { model: this.ctx.model, lossFn: this.lossFn, head, lr: options.lr ?? this.adaptLr() });
+    adapted.step(steps);
+    return adapted;
+  }
+
+  /** The default step size of adapt(): the learner's learning rate. Meta-learners use their inner one. */
+  protected adaptLr(): StepSizes {
+    return this.optimizerOptions.lr;
   }
 
   private disposeParameters(): void {

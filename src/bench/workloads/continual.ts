@@ -1,0 +1,86 @@
+import * as tf from '../../backend/tf.js';
+import type { LearnerSpec } from '../../learners/types.js';
+import { collectRun } from '../../runner/collect-run.js';
+import type { RunEvent } from '../../runner/events.js';
+import { registries as productRegistries } from '../../runner/registries.js';
+import { metricOptionsOf } from '../../runner/run-scenario.js';
+import { runOne } from '../../runner/run-one.js';
+import { resolveScenario } from '../../scenario/load.js';
+import { type Protocol, learnerLabel, learnerOptions } from '../../scenario/types.js';
+import { ClbenchError } from '../../util/errors.js';
+import { withPreparedStream } from '../prepared-stream.js';
+import type { WorkloadResult } from '../types.js';
+
+/** The reference's rotations stream: 20 MNIST rotations, 1000 train and 1000 test images per task. */
+export const ROTATIONS_STREAM = { type: 'rotated-mnist', dataset: 'mnist', tasks: 20, trainPerTask: 1000, testPerTask: 1000 };
+
+/**
+ * The reference's protocol: batch 10, one pass in stream order, evaluation on every test set
+ * after each task only (no learning-curve or LCA evaluations, which the reference does not do).
+ */
+export const REFERENCE_PROTOCOL: Partial<Protocol> = { batchSize: 10, epochs: 1, evalEvery: 0, lcaBeta: 0, shuffle: false, evalBatchSize: 1000 };
+
+export interface ContinualRun {
+  readonly learner: LearnerSpec;
+  readonly seed: number;
+  readonly stream?: Record<string, unknown>;
+  readonly protocol?: Partial<Protocol>;
+}
+
+/**
+ * One run of a continual workload through the product path (scenario validation, runOne, the
+ * RxJS metric operators of collectRun). The clock covers what the reference times: from the
+ * first task's start to the last task's evaluation. The untrained-model evaluation and the test
+ * set upload before it are setup, which the reference does not have.
+ */
+export async function runContinual(run: ContinualRun): Promise<WorkloadResult> {
+  const regs = productRegistries;
+  const scenario = resolveScenario({
+    name: 'bench',
+    stream: run.stream ?? ROTATIONS_STREAM,
+    model: { type: 'mlp', hidden: [100, 100] },
+    protocol: { ...REFERENCE_PROTOCOL, ...run.protocol },
+    learners: [run.learner],
+    seeds: [run.seed],
+  }, { source: 'bench workload' }, regs);
+  const prepared = await withPreparedStream(scenario, run.seed, regs);
+  let started: number | undefined;
+  let finished = NaN;
+  let cpuAtStart = process.cpuUsage();
+  let cpu = process.cpuUsage(cpuAtStart);
+  const tensorsAtTaskEnd: number[] = [];
+  const clock = (e: RunEvent) => {
+    if (e.type === 'task-start' && started === undefined) {
+      started = performance.now();
+      cpuAtStart = process.cpuUsage();
+    }
+    if (e.type === 'task-end') {
+      finished = performance.now();
+      cpu = process.cpuUsage(cpuAtStart);
+      tensorsAtTaskEnd.push(tf.memory().numTensors);
+    }
+  };
+  const record = await collectRun(
+    runOne({ scenario, learner: run.learner, seed: run.seed }, prepared),
+    {
+      learner: learnerLabel(run.learner), learnerType: run.learner.type, options: learnerOptions(run.learner),
+      seed: run.seed, numTasks: Number(scenario.stream.tasks), score: 'accuracy',
+    },
+    metricOptionsOf(scenario),
+    clock,
+  );
+  if (record.status !== 'completed' || started === undefined) {
+    throw new ClbenchError(`bench run of '${run.learner.type}' ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
+  }
+  const quality: Record<string, number> = {};
+  for (const name of ['ACC', 'BWT', 'LA']) {
+    const value = record.metrics[name];
+    if (typeof value === 'number') quality[name] = value;
+  }
+  return {
+    wallSeconds: (finished - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    quality,
+    tensorGrowth: tensorsAtTaskEnd[tensorsAtTaskEnd.length - 1] - tensorsAtTaskEnd[0],
+  };
+}

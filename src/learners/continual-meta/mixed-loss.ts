@@ -1,0 +1,29 @@
+import * as tf from '../../backend/tf.js';
+import type { FunctionalModel } from '../../models/types.js';
+import type { LossFn } from '../base/losses.js';
+
+/**
+ * Mean loss of `params` over rows that may come from different tasks: on multi-head models each
+ * row is scored by its own task's head (`headOf`), and the result is the mean over all rows.
+ * With one head it is a single forward pass.
+ */
+export function mixedTaskLoss(
+  model: FunctionalModel, lossFn: LossFn, params: readonly tf.Tensor[],
+  x: tf.Tensor, y: tf.Tensor, tasks: ArrayLike<number>, headOf: (task: number) => number,
+): tf.Scalar {
+  const heads = new Map<number, number[]>();
+  for (let i = 0; i < tasks.length; i++) {
+    const h = headOf(tasks[i]);
+    heads.set(h, [...(heads.get(h) ?? []), i]);
+  }
+  if (heads.size <= 1) return lossFn(model.forward(params, x, heads.keys().next().value ?? 0), y);
+  return tf.tidy(() => {
+    let total: tf.Scalar = tf.scalar(0);
+    for (const [head, rows] of heads) {
+      const idx = tf.tensor1d(rows, 'int32');
+      const part = lossFn(model.forward(params, tf.gather(x, idx), head), tf.gather(y, idx));
+      total = tf.add(total, tf.mul(part, rows.length / tasks.length));
+    }
+    return total;
+  });
+}

@@ -1,0 +1,71 @@
+import type { Rng } from '../../util/rng.js';
+import type { StoredExamples } from '../base/example-memory.js';
+
+/** Row i of `examples` as a one-row view (no copy). */
+export function rowOf(examples: StoredExamples, i: number): StoredExamples {
+  const d = examples.x.length / Math.max(1, examples.n);
+  const w = examples.y.length / Math.max(1, examples.n);
+  return {
+    x: examples.x.subarray(i * d, (i + 1) * d),
+    y: examples.y.subarray(i * w, (i + 1) * w),
+    tasks: examples.tasks.subarray(i, i + 1),
+    n: 1,
+  };
+}
+
+/** `a`'s rows followed by `b`'s, as new arrays. */
+export function concatExamples(a: StoredExamples, b: StoredExamples): StoredExamples {
+  if (b.n === 0) return a;
+  if (a.n === 0) return b;
+  const x = new Float32Array(a.x.length + b.x.length);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  const y = new Float32Array(a.y.length + b.y.length);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  const tasks = new Int32Array(a.n + b.n);
+  tasks.set(a.tasks);
+  tasks.set(b.tasks, a.n);
+  return { x, y, tasks, n: a.n + b.n };
+}
+
+/** Anything replay can draw rows from: a ReplayBuffer, or a frozen copy of one. */
+export interface RowSource {
+  readonly size: number;
+  gather(slots: ArrayLike<number>): StoredExamples;
+}
+
+/** Rows copied out of a StoredExamples. */
+export function gatherRows(examples: StoredExamples, slots: ArrayLike<number>): StoredExamples {
+  const d = examples.x.length / Math.max(1, examples.n);
+  const w = examples.y.length / Math.max(1, examples.n);
+  const n = slots.length;
+  const x = new Float32Array(n * d);
+  const y = new Float32Array(n * w);
+  const tasks = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const s = slots[k];
+    x.set(examples.x.subarray(s * d, (s + 1) * d), k * d);
+    y.set(examples.y.subarray(s * w, (s + 1) * w), k * w);
+    tasks[k] = examples.tasks[s];
+  }
+  return { x, y, tasks, n };
+}
+
+/** A buffer's content frozen at one moment (La-MAML's old-task memory). */
+export function frozenRows(source: RowSource): RowSource {
+  const all = source.gather(Int32Array.from({ length: source.size }, (_, i) => i));
+  return { size: all.n, gather: (slots) => gatherRows(all, slots) };
+}
+
+/**
+ * min(k, size) examples drawn uniformly *with* replacement from the buffer, as MER's and
+ * La-MAML's code (and the PyTorch reference) draw them; ReplayBuffer.sample draws without.
+ */
+export function drawWithReplacement(buffer: RowSource, k: number, rng: Rng): StoredExamples {
+  const size = buffer.size;
+  const count = Math.min(k, size);
+  const slots = new Int32Array(count);
+  for (let j = 0; j < count; j++) slots[j] = rng.int(size);
+  return buffer.gather(slots);
+}

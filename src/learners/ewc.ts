@@ -1,0 +1,111 @@
+import * as tf from '../backend/tf.js';
+import { ExampleMemory, toTensors } from './base/example-memory.js';
+import { type FisherEstimate, diagonalFisher, normalizeFisher } from './base/fisher.js';
+import { applyGradients, parameterGradients } from './base/flat-gradients.js';
+import { ModelLearner } from './base/model-learner.js';
+import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
+import { QuadraticPenalty } from './base/quadratic-penalty.js';
+import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
+import type { Batch, LearnerEntry, TaskInfo } from './types.js';
+
+export interface EwcOptions extends OptimizerOptions {
+  /** Penalty strength λ in (λ/2) Σ F (θ − θ*)². */
+  readonly lambda?: number;
+  /** Online EWC (Schwarz et al. 2018): one running Fisher and the latest centre instead of one penalty per task. */
+  readonly online?: boolean;
+  /** Online EWC: decay γ of the running Fisher, F ← γF + F_task. */
+  readonly gamma?: number;
+  /** How the Fisher diagonal is estimated (see base/fisher.ts). */
+  readonly fisher?: FisherEstimate;
+  /** Examples of each finished task kept (uniformly at random) for its Fisher. */
+  readonly fisherSamples?: number;
+  /** `batch` estimate: examples per chunk (default: all samples in one chunk). */
+  readonly fisherBatch?: number;
+  /** Rescale each task's Fisher to [0, 1] by its global min and max (the A-GEM code's EWC). */
+  readonly normalizeFisher?: boolean;
+}
+
+const DEFAULTS = { lambda: 100, online: false, gamma: 1, fisher: 'empirical', fisherSamples: 200, normalizeFisher: false } as const;
+
+/**
+ * Elastic Weight Consolidation (Kirkpatrick et al. 2017): after each task, a diagonal Fisher from
+ * samples of that task measures how much each parameter mattered, and a quadratic penalty
+ * (λ/2) Σ F (θ − θ*)² holds the important ones near their end-of-task values θ*.
+ */
+export class Ewc extends ModelLearner {
+  private readonly penalty = new QuadraticPenalty();
+  /** A uniform sample of the current task's examples, for its Fisher. */
+  private samples: ReplayBuffer | null = null;
+
+  constructor(private readonly options: EwcOptions) {
+    super(options);
+  }
+
+  /** The consolidated Fisher (summed over tasks, or the running one online); null before a task ends. */
+  get fisher(): readonly tf.Tensor[] | null {
+    return this.penalty.totalImportance;
+  }
+
+  override beginTask(task: TaskInfo): void {
+    const { stream, rng } = this.ctx;
+    const capacity = this.options.fisherSamples ?? DEFAULTS.fisherSamples;
+    this.samples = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, rng.fork(`fisher-samples-${task.index}`));
+  }
+
+  /** One step on task loss + (λ/2)·penalty. Returns the task loss alone (the penalty is not evaluated). */
+  observe(batch: Batch): number {
+    const lambda = this.options.lambda ?? DEFAULTS.lambda;
+    const { value, grads } = parameterGradients(this.params, () => this.batchLoss(batch.x, batch.y, batch.taskIndex));
+    const total = this.penalty.addGradient(grads, this.params, lambda / 2);
+    applyGradients(this.optimizer, this.params, total);
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...grads, ...total]);
+    this.samples?.add(ExampleMemory.read(batch));
+    return loss;
+  }
+
+  override endTask(task: TaskInfo): void {
+    const samples = this.samples;
+    this.samples = null;
+    if (!samples || samples.size === 0) return;
+    const { stream } = this.ctx;
+    const { x, y } = toTensors(samples.sample(samples.size), stream.inputShape, stream.kind === 'classification');
+    let fisher = diagonalFisher(this.params, x, y, (xs, ys) => this.batchLoss(xs, ys, task.index), {
+      estimate: this.options.fisher ?? DEFAULTS.fisher,
+      batchSize: this.options.fisherBatch,
+    });
+    tf.dispose([x, y]);
+    if (this.options.normalizeFisher ?? DEFAULTS.normalizeFisher) fisher = normalizeFisher(fisher);
+    if (this.options.online ?? DEFAULTS.online) this.penalty.replaceAnchor(fisher, this.params, this.options.gamma ?? DEFAULTS.gamma);
+    else this.penalty.addAnchor(fisher, this.params);
+  }
+
+  override dispose(): void {
+    this.penalty.dispose();
+    super.dispose();
+  }
+}
+
+export const ewcEntry: LearnerEntry<EwcOptions> = {
+  type: 'ewc',
+  description: 'Elastic Weight Consolidation: a diagonal-Fisher quadratic penalty per finished task, or online EWC with a running Fisher',
+  requiresTaskLabels: true,
+  options: {
+    type: 'object',
+    properties: {
+      ...optimizerSchema,
+      lambda: { type: 'number', minimum: 0, default: DEFAULTS.lambda, description: 'Penalty strength λ in (λ/2) Σ F (θ − θ*)²' },
+      online: { type: 'boolean', default: DEFAULTS.online, description: 'Online EWC: one running Fisher, anchored at the latest task end' },
+      gamma: { type: 'number', minimum: 0, maximum: 1, default: DEFAULTS.gamma, description: 'Online EWC: decay of the running Fisher (F ← γF + F_task)' },
+      fisher: {
+        enum: ['empirical', 'batch'], default: DEFAULTS.fisher,
+        description: 'Fisher estimate: mean squared per-example gradient, or mean squared gradient of chunk means (GEM/A-GEM code)',
+      },
+      fisherSamples: { type: 'integer', minimum: 1, default: DEFAULTS.fisherSamples, description: 'Examples of each task kept for its Fisher' },
+      fisherBatch: { type: 'integer', minimum: 1, description: '"batch" estimate: examples per chunk (default: all samples)' },
+      normalizeFisher: { type: 'boolean', default: DEFAULTS.normalizeFisher, description: 'Rescale each Fisher to [0, 1] (A-GEM code)' },
+    },
+    required: ['lr'],
+  },
+  create: (options) => new Ewc(options),
+};

@@ -1,0 +1,66 @@
+import { type OperatorFunction, map, reduce } from 'rxjs';
+import type { AdaptEvalEvent, MetaStartEvent, RunEvent } from '../../runner/events.js';
+import {
+  type AdaptationPoint,
+  type MetaCurvePoint,
+  adaptationCurve,
+  adaptationMetrics,
+} from '../adaptation.js';
+
+/** A meta-learning run's adaptation results, ready for its RunRecord. */
+export interface AdaptationResult {
+  /** The final meta-test adaptation curve: score after k = 0..K steps, mean ± 95% CI over episodes. */
+  readonly curve: AdaptationPoint[];
+  /** The interim evaluations during meta-training: one curve per evaluated iteration. */
+  readonly metaCurve: MetaCurvePoint[];
+  /** adapt@k, adaptAUC and (with a target) stepsToTarget. */
+  readonly metrics: Record<string, number | null>;
+}
+
+interface Fold {
+  start?: MetaStartEvent;
+  final: Map<number, number[]>;
+  interim: Map<number, Map<number, number[]>>;
+}
+
+function add(byStep: Map<number, number[]>, steps: number, score: number): void {
+  const list = byStep.get(steps);
+  if (list) list.push(score);
+  else byStep.set(steps, [score]);
+}
+
+function fold(acc: Fold, e: RunEvent): Fold {
+  if (e.type === 'meta-start') acc.start = e;
+  if (e.type !== 'adapt-eval' || !acc.start) return acc;
+  const score = (e as AdaptEvalEvent)[acc.start.score];
+  if (e.phase === 'final') add(acc.final, e.steps, score);
+  else {
+    const byStep = acc.interim.get(e.iteration) ?? new Map<number, number[]>();
+    add(byStep, e.steps, score);
+    acc.interim.set(e.iteration, byStep);
+  }
+  return acc;
+}
+
+/**
+ * Folds a run's adapt-eval events into its adaptation curve, meta-training curve and scalar
+ * adaptation metrics. Emits once when the events complete: null for a run without meta-start
+ * (a continual run).
+ */
+export function toAdaptationResult(): OperatorFunction<RunEvent, AdaptationResult | null> {
+  return (events) =>
+    events.pipe(
+      reduce(fold, { final: new Map(), interim: new Map() } as Fold),
+      map(({ start, final, interim }) => {
+        if (!start) return null;
+        const curve = adaptationCurve(final);
+        const metaCurve = [...interim.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .flatMap(([iteration, byStep]) => adaptationCurve(byStep).map((p) => ({ iteration, ...p })));
+        const metrics = adaptationMetrics(curve, {
+          reportSteps: start.reportSteps, target: start.adaptTarget, higherIsBetter: start.score === 'accuracy',
+        });
+        return { curve, metaCurve, metrics };
+      }),
+    );
+}

@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '../../src/backend/tf.js';
+import { type BackendInfo, useBackend } from '../../src/backend/select.js';
+import type { LearnerSpec } from '../../src/learners/types.js';
+import { runScenario } from '../../src/runner/run-scenario.js';
+import { resolveScenario } from '../../src/scenario/load.js';
+import { tempDir } from '../helpers/scenario.js';
+
+let backend: BackendInfo;
+beforeAll(async () => {
+  backend = await useBackend('wasm');
+});
+
+const learners: LearnerSpec[] = [
+  { type: 'ewc', lr: 0.05, fisherSamples: 20 },
+  { type: 'ewc', name: 'ewc-online', lr: 0.05, online: true, gamma: 0.9, fisher: 'batch', fisherBatch: 5, normalizeFisher: true },
+  { type: 'si', lr: 0.05 },
+  { type: 'lwf', lr: 0.05 },
+  { type: 'er', lr: 0.05, memorySize: 30 },
+  { type: 'er', name: 'er-ring', lr: 0.05, memorySize: 30, buffer: 'ring-per-task' },
+  { type: 'er', name: 'er-balanced', lr: 0.05, memorySize: 30, buffer: 'class-balanced' },
+  { type: 'gem', lr: 0.05, memoryPerTask: 10 },
+  { type: 'agem', lr: 0.05, memoryPerTask: 10, referenceBatch: 16 },
+];
+
+/** Runs every learner over five tasks; tf.memory().numTensors at each task end, per learner. */
+async function tensorCounts(stream: Record<string, unknown>): Promise<Map<string, number[]>> {
+  const scenario = resolveScenario({
+    name: 'leaks',
+    stream,
+    model: { type: 'mlp', hidden: [16] },
+    protocol: { batchSize: 10, lcaBeta: 2 },
+    learners,
+    seeds: [0],
+  });
+  const counts = new Map<string, number[]>();
+  const before = tf.memory().numTensors;
+  const result = await runScenario(scenario, {
+    outDir: tempDir(),
+    backend,
+    onEvent: (e) => {
+      if (e.type === 'task-end') counts.set(e.learner, [...(counts.get(e.learner) ?? []), tf.memory().numTensors]);
+    },
+  });
+  for (const run of result.runs) expect(run.status, `${run.learner}: ${run.error ?? ''}`).toBe('completed');
+  expect(tf.memory().numTensors).toBe(before); // nothing survives a run
+  return counts;
+}
+
+describe('tensor leaks', () => {
+  // From the second task on, every learner holds the same state (penalty, teacher, memory snapshot)
+  // whatever the number of tasks seen: the count at each task end must not move.
+  it('keeps the tensor count flat from task to task on a single-head stream', async () => {
+    const counts = await tensorCounts({ type: 'rotated-mnist', tasks: 5, trainPerTask: 40, testPerTask: 20 });
+    for (const spec of learners) {
+      const label = spec.name ?? spec.type;
+      const c = counts.get(label)!;
+      expect(c, label).toHaveLength(5);
+      expect(c.slice(1), label).toEqual(c.slice(1).map(() => c[1]));
+    }
+  });
+
+  it('keeps the tensor count flat from task to task on a multi-head stream', async () => {
+    const counts = await tensorCounts({ type: 'split-mnist', setting: 'task-incremental', trainPerTask: 40, testPerTask: 20 });
+    for (const spec of learners) {
+      const label = spec.name ?? spec.type;
+      const c = counts.get(label)!;
+      expect(c, label).toHaveLength(5);
+      expect(c.slice(1), label).toEqual(c.slice(1).map(() => c[1]));
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, runsCsv, summaryCsv } from '../../src/report/csv.js';
+import { escapeLatex, latexTable, renderLatex } from '../../src/report/latex.js';
+import { groupResults, singleGroup } from '../../src/report/load-results.js';
+import type { RunResult } from '../../src/runner/result.js';
+import { PIPE_LEARNER, fixtureResult } from './fixture.js';
+import { richResult } from './html-fixture.js';
+
+/** Parses our CSV (quoted fields may hold commas, quotes and newlines). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+describe('CSV', () => {
+  it('quotes what needs quoting and defuses spreadsheet formulas', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvField(-0.25)).toBe('-0.25');
+    expect(csvField(null)).toBe('');
+    expect(csvField(NaN)).toBe('');
+  });
+
+  it('summary.csv: one row per learner with mean, std and n of each metric', () => {
+    const rows = parseCsv(summaryCsv([singleGroup(richResult())]));
+    const [header, naive, ewc] = rows;
+    const col = (name: string) => header.indexOf(name);
+    expect(header.slice(0, 5)).toEqual(['scenario', 'fingerprint', 'learner', 'learner_type', 'runs']);
+    expect(rows).toHaveLength(3);
+    expect(naive[col('learner')]).toBe('naive');
+    expect(Number(naive[col('ACC_mean')])).toBeCloseTo(0.64, 12);
+    expect(Number(naive[col('ACC_std')])).toBeCloseTo(Math.sqrt(0.0072), 12);
+    expect(naive[col('ACC_n')]).toBe('2');
+    expect(ewc[col('learner')]).toBe(PIPE_LEARNER);
+    expect(ewc[col('ACC_n')]).toBe('1');
+    expect(Number(naive[col('wall_seconds_mean')])).toBe(11);
+    expect(Number(naive[col('peak_rss_bytes_mean')])).toBe(205 * 1024 * 1024);
+    expect(header).not.toContain('adaptationCurve_mean');
+  });
+
+  it('runs.csv: one row per run, status and error included', () => {
+    const rows = parseCsv(runsCsv([singleGroup(fixtureResult())]));
+    const header = rows[0];
+    expect(rows.slice(1).map((r) => [r[header.indexOf('learner')], r[header.indexOf('seed')], r[header.indexOf('status')]])).toEqual([
+      ['naive', '1', 'completed'],
+      ['naive', '2', 'completed'],
+      [PIPE_LEARNER, '1', 'completed'],
+      [PIPE_LEARNER, '2', 'diverged'],
+    ]);
+    expect(rows[4][header.indexOf('ACC')]).toBe('');
+  });
+});
+
+describe('LaTeX', () => {
+  it('escapes the special characters of text mode', () => {
+    expect(escapeLatex('a_b & 50% #1 $x$ {y} ~ ^ \\ <i> |')).toBe(
+      'a\\_b \\& 50\\% \\#1 \\$x\\$ \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} \\textless{}i\\textgreater{} \\textbar{}',
+    );
+  });
+
+  it('writes a booktabs table: mean ± std, best in bold, published values below a rule', () => {
+    const tex = latexTable(singleGroup(fixtureResult()));
+    const lines = tex.split('\n').map((l) => l.trim());
+    expect(lines[0]).toBe('\\begin{table}[t]');
+    expect(tex).toContain('\\begin{tabular}{lrrrr}');
+    expect(lines).toContain('Learner & ACC $\\uparrow$ & BWT $\\uparrow$ & LA $\\uparrow$ & forgetting $\\downarrow$ \\\\');
+    expect(lines).toContain('naive & $0.640 \\pm 0.085$ & $-0.375 \\pm 0.106$ & $\\mathbf{0.850} \\pm 0.071$ & $0.375 \\pm 0.106$ \\\\');
+    expect(lines).toContain('ewc \\textbar{} strong & $\\mathbf{0.800}$ & $\\mathbf{-0.100}$ & $0.840$ & $\\mathbf{0.100}$ \\\\');
+    expect(lines).toContain('\\multicolumn{5}{l}{\\emph{Published: Lopez-Paz \\& Ranzato 2017 (GEM), Table 1}} \\\\');
+    expect(lines).toContain('naive & $0.620$ & $-0.300$ & -- & $0.400$ \\\\');
+    expect(lines).toContain('gem & $0.890$ & -- & -- & -- \\\\');
+    expect(tex.match(/\\toprule|\\midrule|\\bottomrule/g)).toEqual(['\\toprule', '\\midrule', '\\midrule', '\\bottomrule']);
+    expect(tex).toContain('\\label{tab:clbench-fixture-gem}');
+  });
+
+  it('writes one table per scenario group, with the preamble hint once', () => {
+    const base = fixtureResult();
+    const other: RunResult = { ...base, scenario: { ...base.scenario, name: 'Other_one' } };
+    const tex = renderLatex(groupResults([{ result: base }, { result: other }]));
+    expect(tex.startsWith('% Generated by clbench. Needs \\usepackage{booktabs}')).toBe(true);
+    expect(tex.match(/\\begin\{table\}/g)).toHaveLength(2);
+    expect(tex).toContain('\\caption{Other\\_one:');
+  });
+});
