@@ -8,6 +8,7 @@ need=()
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 command -v chromium >/dev/null || need+=(chromium)          # report.html browser test
 command -v redis-server >/dev/null || need+=(redis-server)  # distributed sweep test (the test starts its own server)
+pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev pkg-config)  # native matmul addon, built by npm ci
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -10,32 +10,44 @@ export type { StreamEntry, StreamSpec } from './streams/stream-entry.js';
 export { streams } from './streams/registry.js';
 export { loadImageDataset, type ImageDataset, type ImageDatasetName } from './streams/datasets/image-dataset.js';
 export { readIdx } from './streams/datasets/idx.js';
+export { type Episode, type EpisodeStream, type EpisodeStreamInfo, type TaskDistribution, episodeStream, isTaskDistribution } from './streams/episodes.js';
+export { loadOmniglot, type OmniglotSet } from './streams/datasets/omniglot.js';
 
 export type { FunctionalModel, ModelEntry, ModelSpec, ParamSpec } from './models/types.js';
 export { models } from './models/registry.js';
 export { mlp } from './models/mlp.js';
+export { conv4 } from './models/conv4.js';
 
-export type { Batch, Learner, LearnerContext, LearnerEntry, LearnerSpec, TaskInfo } from './learners/types.js';
+export type { Adapted, AdaptOptions, Batch, EpisodeBatch, Learner, LearnerContext, LearnerEntry, LearnerSpec, MetaBatch, TaskInfo } from './learners/types.js';
 export { learners } from './learners/registry.js';
 export { ModelLearner, initVariables, toVariables } from './learners/base/model-learner.js';
 export { ExampleMemory, toTensors, type StoredExamples } from './learners/base/example-memory.js';
 export { optimizerSchema, makeOptimizer, type OptimizerOptions } from './learners/base/optimizer.js';
 export { crossEntropy, meanSquaredError, lossFor } from './learners/base/losses.js';
+export { innerLoop, sgdStep, type ParamLoss, type StepSizes } from './learners/meta/functional-sgd.js';
+export { FastWeights } from './learners/meta/fast-weights.js';
+export { MetaLearner, metaOptionsSchema, type MetaOptions } from './learners/meta/meta-learner.js';
+export { Maml, type MamlOptions } from './learners/meta/maml.js';
+export { EpisodeMetaBatch } from './learners/meta/meta-batch.js';
+export { type TaskBatchedForward, type TaskBatchedModel, taskBatchedForward } from './learners/meta/task-batched.js';
 
 export type { MetricEntry, MetricOptions, MetricValues, RunMatrices, Score } from './metrics/types.js';
 export { metrics, computeMetrics } from './metrics/registry.js';
 export { toRunMatrices } from './metrics/operators/to-run-matrices.js';
 export { toMetrics } from './metrics/operators/to-metrics.js';
 export { toLearningCurves, type CurvePoint } from './metrics/operators/to-learning-curves.js';
+export { adaptationAuc, adaptationCurve, meanCi95, stepsToTarget, type AdaptationPoint } from './metrics/adaptation.js';
+export { toAdaptationResult, type AdaptationResult } from './metrics/operators/to-adaptation-result.js';
 
-export type { RunEvent, EvalEvent, EvalPhase, RunKey } from './runner/events.js';
+export type { RunEvent, EvalEvent, EvalPhase, RunKey, MetaStartEvent, MetaStepEvent, AdaptEvalEvent } from './runner/events.js';
 export type { RunRecord, RunResult, SummaryCell } from './runner/result.js';
 export { runOne, type RunPlan } from './runner/run-one.js';
+export { runMeta, runPlan } from './runner/run-meta.js';
 export { runScenario, type RunScenarioOptions } from './runner/run-scenario.js';
 export { renderHtmlReport, renderRunHtml } from './report/html/render-html.js';
 export { loadResults, groupResults, type ReportGroup } from './report/load-results.js';
 export { loadScenario, resolveScenario } from './scenario/load.js';
-export type { Scenario, Protocol } from './scenario/types.js';
+export type { Scenario, Protocol, ContinualProtocol, MetaProtocol } from './scenario/types.js';
 
 export { expandSweep, countSweepRuns } from './sweep/expand.js';
 export { runIdentity } from './sweep/identity.js';

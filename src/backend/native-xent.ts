@@ -99,10 +99,12 @@ export function fusedCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scal
   const engine = tf.engine();
   if (depth === 0) return engine.runKernel(XENT, { logits, labels }) as tf.Scalar;
   const op = tf.customGrad((z, save) => {
-    (save as tf.GradSaveFunc)([z as tf.Tensor]);
+    // The labels are saved too: they may be an intermediate that the forward pass's tidy disposes.
+    (save as tf.GradSaveFunc)([z as tf.Tensor, labels]);
     return {
       value: engine.runKernel(XENT, { logits: z as tf.Tensor, labels }) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => engine.runKernel(XENT_GRAD, { logits: saved, labels, dy: dy as tf.Tensor }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [savedLogits, savedLabels]: tf.Tensor[]) =>
+        engine.runKernel(XENT_GRAD, { logits: savedLogits, labels: savedLabels, dy: dy as tf.Tensor }) as tf.Tensor,
     };
   });
   return op(logits) as tf.Scalar;

@@ -14,8 +14,10 @@ import { pretrainEntry } from './meta/pretrain.js';
 import { reptileEntry } from './meta/reptile.js';
 import { siEntry } from './si.js';
 import { cMamlEntry } from './continual-meta/cmaml.js';
+import { gradAlignEntry } from './continual-meta/gradalign.js';
 import { laMamlEntry, laMamlSyncEntry } from './continual-meta/lamaml.js';
 import { merEntry } from './continual-meta/mer.js';
+import { omlEntry } from './continual-meta/oml.js';
 import type { LearnerEntry } from './types.js';
 
 /** Every learner a scenario can name. Register your own with `learners.register(entry)`. */
@@ -44,6 +46,8 @@ learners.register(pretrainEntry);
 
 // Meta-continual learners (issue #5).
 learners.register(merEntry);
+learners.register(gradAlignEntry);
 learners.register(cMamlEntry);
 learners.register(laMamlSyncEntry);
 learners.register(laMamlEntry);
+learners.register(omlEntry);

@@ -234,6 +234,8 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
   if (outside.length) {
     lines.push('', 'Outside tolerance:', ...outside.map(({ s, r }) => `- ${s.name}, ${r.learner}, ${r.metric}: paper ${formatScore(r.paper)}, ours ${formatMeanStd(r.ours)} (${formatDiff(r.ours.mean, r.paper)})`));
   }
+  const notRun = [...new Set(rows.filter(({ r }) => r.verdict === 'not run').map(({ s, r }) => `${s.name} ${r.learner}`))];
+  if (notRun.length) lines.push('', `Not run (no result file has them): ${notRun.join(', ')}.`);
   const reordered = all.flatMap((s) => s.orders.filter((o) => o.paper.join('\0') !== o.ours.join('\0')).map((o) => `${s.name} (${o.metric})`));
   lines.push('', reordered.length ? `Learners ranked differently from the paper: ${reordered.join(', ')}.` : 'Every scenario ranks its learners in the paper’s order.');
   return lines;

@@ -1,18 +1,36 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3Type from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { ClbenchError } from '../util/errors.js';
 import { latestVersion, migrations } from './migrations.js';
 
 /** 'clbc' in the SQLite header's application_id: marks a file as a clbench results store. */
 export const APPLICATION_ID = 0x636c6263;
 
+/**
+ * better-sqlite3 compiles SQLite from source at install time (minutes on 2 cores), so it is an
+ * optional dependency: loaded on first use, with an install hint where it is absent.
+ */
+function sqlite(): typeof BetterSqlite3Type {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3Type;
+  } catch (err) {
+    throw new ClbenchError(
+      `the results store needs the optional package better-sqlite3, which is not installed (${(err as Error).message.split('\n')[0]}); ` +
+        'install it with `npm install better-sqlite3@12` (or a plain `npm ci` without --omit=optional)',
+      { cause: err },
+    );
+  }
+}
+
 const CORRUPTION_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE']);
 
 /** Turns SQLite's "not a database" and "malformed" errors into a user error naming the file. */
 export function describeStoreError(path: string, err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
-  if (err instanceof BetterSqlite3.SqliteError && typeof code === 'string' && CORRUPTION_CODES.has(code)) {
+  if (err instanceof sqlite().SqliteError && typeof code === 'string' && CORRUPTION_CODES.has(code)) {
     return new ClbenchError(
       `${path}: not a usable clbench results store: the file is corrupt or not a SQLite database (${err.message}); ` +
         'move it aside, or pass --db <another file>',
@@ -80,7 +98,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
   if (!readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Database | undefined;
   try {
-    db = new BetterSqlite3(path, { readonly, fileMustExist: readonly, timeout: 10_000 });
+    db = new (sqlite())(path, { readonly, fileMustExist: readonly, timeout: 10_000 });
     if (!readonly) {
       db.pragma('journal_mode = WAL');
       const check = db.pragma('quick_check', { simple: true });

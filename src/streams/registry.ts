@@ -1,6 +1,7 @@
 import { Registry } from '../util/registry.js';
 import type { StreamEntry } from './stream-entry.js';
 import { fewShot } from './tasks/few-shot.js';
+import { incrementalSine } from './tasks/incremental-sine.js';
 import { permutedMnist } from './tasks/permuted-mnist.js';
 import { rotatedMnist } from './tasks/rotated-mnist.js';
 import { sine } from './tasks/sine.js';
@@ -17,3 +18,6 @@ streams.register(splitMnist as StreamEntry);
 // Task distributions for meta-learning (issue #4): also usable as continual streams.
 streams.register(sine as StreamEntry);
 streams.register(fewShot as StreamEntry);
+
+// Meta-continual streams (issue #5).
+streams.register(incrementalSine as StreamEntry);

@@ -81,6 +81,18 @@ describe('buildReproductions', () => {
     expect(s.orders).toEqual([{ metric: 'ACC', paper: ['GEM', 'EWC', 'single'], ours: ['GEM', 'single', 'EWC'] }]);
   });
 
+  it('lists published learners that no result ran as "not run"', () => {
+    const dir = tempDir();
+    const a = write(dir, 'a', result([run('single', 0, 0.52, -0.2)], 'clbench run a'));
+    const all = buildReproductions(loadResults([a]), [parseTolerance('ACC=0.04')]);
+    const gem = all[0].rows.find((r) => r.learner === 'GEM')!;
+    expect(gem.verdict).toBe('not run');
+    expect(gem.commands).toEqual([]);
+    const md = renderReproductions(all, { command: 'clbench reproductions a', rules: [parseTolerance('ACC=0.04')] });
+    expect(md).toContain('Not run (no result file has them): paper-x GEM, paper-x EWC.');
+    expect(md).toContain('| GEM | ACC | 0.850 | — | — | ±0.04 | not run | — |');
+  });
+
   it('refuses the same learner and seed from two files, and results of different settings', () => {
     const dir = tempDir();
     const a = write(dir, 'a', result([run('single', 0, 0.5, 0)], 'clbench run a'));
@@ -109,6 +121,7 @@ describe('renderReproductions and the CLI command', () => {
     expect(md).toContain('2 of 3 judged rows are within tolerance');
     expect(md).toContain('paper GEM > EWC > single; ours GEM > single > EWC — **different order ✗**');
     expect(md).toContain('EWC is low because of the Fisher estimate.');
+    expect(md).not.toContain('Not run');
     // Rendering is a pure function of the results: the same input gives the same page.
     const again = renderReproductions(buildReproductions(loadResults([a]), [parseTolerance('ACC=0.04')]), {
       command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes}`,

@@ -9,6 +9,7 @@ import { optimizerSchema } from '../../src/learners/base/optimizer.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
+import { resolveScenario } from '../../src/scenario/load.js';
 import { ResultsStore } from '../../src/store/results-store.js';
 import { runDir } from '../../src/sweep/artefacts.js';
 import { InProcessExecutor } from '../../src/sweep/executors/in-process.js';
@@ -82,6 +83,23 @@ describe('runSweep (in process)', () => {
     expect(again.skipped).toHaveLength(6);
     expect(again.result!.runs).toEqual(first.result!.runs);
     expect(store.listRuns().map((r) => r.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
+    store.close();
+  });
+
+  it('stores meta-learning runs too, list-valued metrics included', async () => {
+    const scenario = expandSweep(resolveScenario({
+      name: 'meta-sweep',
+      stream: { type: 'sine', shots: 5, queries: 5, testQueries: 20 },
+      model: { type: 'mlp', hidden: [16] },
+      protocol: { kind: 'meta', metaIterations: 10, metaBatch: 2, evalEpisodes: 4, adaptSteps: 2, adaptLr: 0.01 },
+      learners: [{ type: 'maml', innerSteps: 1, innerLr: 0.01, metaLr: 0.001 }, { type: 'pretrain', lr: 0.001 }],
+      seeds: [0],
+    }));
+    const store = ResultsStore.open(join(tempDir(), 'clbench.db'));
+    const swept = await runSweep(await planSweep(scenario, backend.name), { store, executor: new InProcessExecutor(), outDir: tempDir() });
+    const direct = await runScenario(scenario, { outDir: tempDir(), backend });
+    expect(swept.result!.runs.map(withoutWall)).toEqual(direct.runs.map(withoutWall));
+    expect(Array.isArray(swept.result!.runs[0].metrics.adaptationCurve)).toBe(true);
     store.close();
   });
 

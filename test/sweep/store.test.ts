@@ -79,8 +79,9 @@ describe('results store', () => {
     store.finishRun(outcome('r0', 0, 0.8));
     store.markRunning('r0', 'host:2');
     const broken = outcome('r0', 0, 0.9);
-    const badMetrics = { ...broken.record.metrics, BAD: {} as unknown as number };
-    expect(() => store.finishRun({ ...broken, record: { ...broken.record, metrics: badMetrics } })).toThrow();
+    // Metrics go in, then a curve point SQLite cannot bind fails the write.
+    const badCurves = [...broken.record.curves, { ...broken.record.curves[0], accuracy: {} as unknown as number }];
+    expect(() => store.finishRun({ ...broken, record: { ...broken.record, curves: badCurves } })).toThrow();
     const [r0] = store.listRuns({ ids: ['r0'] });
     expect(r0.status).toBe('running');
     expect(r0.metrics.ACC).toBe(0.8);

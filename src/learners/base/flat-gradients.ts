@@ -26,11 +26,16 @@ export function flatten(tensors: readonly tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))) as tf.Tensor1D);
 }
 
-/** Splits a flat vector back into tensors shaped like `like`. */
+/** Cuts a flat vector back into tensors shaped like `like`. */
 export function unflatten(flat: tf.Tensor1D, like: readonly tf.Tensor[]): tf.Tensor[] {
+  // One slice per tensor: tf.split is two orders of magnitude slower on the wasm backend.
   return tf.tidy(() => {
-    const pieces = tf.split(flat, like.map((t) => t.size));
-    return pieces.map((piece, i) => tf.reshape(piece, like[i].shape));
+    let offset = 0;
+    return like.map((t) => {
+      const piece = tf.reshape(tf.slice(flat, offset, t.size), t.shape);
+      offset += t.size;
+      return piece;
+    });
   });
 }
 

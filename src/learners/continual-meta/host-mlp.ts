@@ -4,7 +4,7 @@ import type { ProblemKind } from '../../streams/types.js';
 import { Rng } from '../../util/rng.js';
 
 /** One dense layer of the chain: parameter indices of its kernel [din, dout] and bias [dout]. */
-interface Layer {
+export interface Layer {
   readonly kernel: number;
   readonly bias: number;
   readonly din: number;
@@ -21,7 +21,7 @@ export type HostStepSizes = number | readonly Float32Array[];
  * The layer chain of an MLP-shaped model: dense trunk layers (ReLU) followed by one linear layer
  * per head, read off the parameter specs. Undefined when the parameters are not such a chain.
  */
-function mlpLayers(model: FunctionalModel): { trunk: Layer[]; heads: Layer[] } | undefined {
+export function mlpLayers(model: FunctionalModel): { trunk: Layer[]; heads: Layer[] } | undefined {
   const specs = model.params;
   if (specs.length < 2 || specs.length % 2 !== 0) return undefined;
   const trunk: Layer[] = [];
@@ -88,6 +88,11 @@ export class HostMlp {
 
   get inputSize(): number {
     return this.trunk[0]?.din ?? this.heads[0].din;
+  }
+
+  /** The layer chain: ReLU trunk layers, then one linear layer per head. */
+  get layers(): { readonly trunk: readonly Layer[]; readonly heads: readonly Layer[]; readonly kind: ProblemKind } {
+    return { trunk: this.trunk, heads: this.heads, kind: this.kind };
   }
 
   private reproduces(model: FunctionalModel): boolean {

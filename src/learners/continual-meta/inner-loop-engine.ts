@@ -1,11 +1,10 @@
 import * as tf from '../../backend/tf.js';
-import { fusedCrossEntropy } from '../../backend/native-xent.js';
 import type { FunctionalModel } from '../../models/types.js';
-import type { ProblemKind, StreamInfo } from '../../streams/types.js';
+import type { StreamInfo } from '../../streams/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { StoredExamples } from '../base/example-memory.js';
-import { lossFor } from '../base/losses.js';
 import { type HostParams, HostMlp, copyParams, interpolateParams, readParams } from './host-mlp.js';
+import { trainingLoss } from './training-loss.js';
 
 /**
  * Sequential single-example SGD on a working copy θ of a learner's parameters, with named
@@ -128,7 +127,7 @@ class TfEngine implements InnerLoopEngine {
 
   constructor(private readonly setup: EngineSetup) {
     this.theta = setup.variables.map((v) => tf.keep(v.clone()));
-    this.loss = lossFunction(setup.stream.kind);
+    this.loss = trainingLoss(setup.stream.kind);
   }
 
   use(examples: StoredExamples): void {
@@ -198,11 +197,4 @@ class TfEngine implements InnerLoopEngine {
     this.slots.clear();
     this.theta = [];
   }
-}
-
-/** The training loss on the tf path: the fused cross-entropy kernel where registered (2 kernels instead of ~45). */
-function lossFunction(kind: ProblemKind): (out: tf.Tensor, y: tf.Tensor) => tf.Scalar {
-  const fallback = lossFor(kind);
-  if (kind !== 'classification') return fallback;
-  return (out, y) => fusedCrossEntropy(out, y) ?? fallback(out, y);
 }

@@ -4,11 +4,17 @@ import type { JsonSchema } from '../../util/registry.js';
 import type { Rng } from '../../util/rng.js';
 import { ExampleMemory, toTensors } from '../base/example-memory.js';
 import { ModelLearner } from '../base/model-learner.js';
+import type { LossFn } from '../base/losses.js';
 import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
+import { type TaskBatchedForward, taskBatchedForward } from '../meta/task-batched.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { clipByGlobalNorm } from './clip.js';
+import { HostMlp, readParams } from './host-mlp.js';
+import type { EngineChoice } from './inner-loop-engine.js';
+import { HostLaMaml } from './lamaml-host.js';
 import { mixedTaskLoss } from './mixed-loss.js';
-import { type RowSource, drawWithReplacement, frozenRows } from './stored-rows.js';
+import { type RowSource, concatExamples, drawWithReplacement, frozenRows } from './stored-rows.js';
+import { trainingLoss } from './training-loss.js';
 
 /** How the three learners of the La-MAML paper differ: whether α is learned, and how θ moves. */
 export interface LaMamlMode {
@@ -34,18 +40,26 @@ export interface LaMamlOptions {
   readonly useOldTaskMemory?: boolean;
   /** Global-norm clip of the meta-gradients of θ and of α (each on its own). */
   readonly clipNorm?: number;
+  /** Host memory (single-head MLPs; auto picks it when the model allows) or tfjs. */
+  readonly engine?: EngineChoice;
 }
 
-const DEFAULTS = { alphaInit: 0.1, alphaLr: 0.1, lr: 0.1, glances: 5, memorySize: 200, replayBatch: 10, useOldTaskMemory: false, clipNorm: 2 } as const;
+const DEFAULTS = {
+  alphaInit: 0.1, alphaLr: 0.1, lr: 0.1, glances: 5, memorySize: 200, replayBatch: 10, useOldTaskMemory: false, clipNorm: 2, engine: 'auto',
+} as const;
 
-export interface MetaGradients {
+/** Σ_i L(θ_i) for parameters stacked along a leading axis (θ_i = slice i), in one batched pass. */
+export type StackedLoss = (stacked: readonly tf.Tensor[]) => tf.Scalar;
+
+// A type (not an interface) so that tf.tidy accepts it as a TensorContainer.
+export type MetaGradients = {
   /** ∂/∂θ of the mean meta-loss (first order). */
-  readonly theta: tf.Tensor[];
+  theta: tf.Tensor[];
   /** ∂/∂α of the mean meta-loss. */
-  readonly alpha: tf.Tensor[];
+  alpha: tf.Tensor[];
   /** The mean meta-loss. */
-  readonly loss: tf.Scalar;
-}
+  loss: tf.Scalar;
+};
 
 /**
  * La-MAML's first-order meta-gradient for one glance (Gupta et al. 2020, Algorithm 1). The fast
@@ -59,27 +73,45 @@ export function laMamlMetaGradients(
   theta: readonly tf.Tensor[], alpha: readonly tf.Tensor[],
   innerLoss: (params: readonly tf.Tensor[], i: number) => tf.Scalar, steps: readonly number[],
   metaLoss: (params: readonly tf.Tensor[]) => tf.Scalar,
+  stackedMetaLoss?: StackedLoss,
 ): MetaGradients {
   const rates = alpha.map((a) => tf.relu(a));
   let fast = [...theta];
-  let gradSum: tf.Tensor[] | undefined;
-  let sumTheta: tf.Tensor[] | undefined;
-  let sumAlpha: tf.Tensor[] | undefined;
-  let lossSum: tf.Tensor = tf.scalar(0);
+  const path: tf.Tensor[][] = [];
+  const inner: tf.Tensor[][] = [];
   for (const i of steps) {
     const g = tf.grads((...p: tf.Tensor[]) => innerLoss(p, i))(fast);
     fast = fast.map((p, k) => tf.sub(p, tf.mul(rates[k], g[k])));
-    gradSum = gradSum ? gradSum.map((s, k) => tf.add(s, g[k])) : g;
-    const { value, grads: m } = tf.valueAndGrads((...p: tf.Tensor[]) => metaLoss(p))(fast);
-    lossSum = tf.add(lossSum, value);
-    sumTheta = sumTheta ? sumTheta.map((s, k) => tf.add(s, m[k])) : m;
-    const G = gradSum;
-    sumAlpha = sumAlpha ? sumAlpha.map((s, k) => tf.add(s, tf.mul(m[k], G[k]))) : m.map((mk, k) => tf.mul(mk, G[k]));
+    path.push(fast);
+    inner.push(g);
   }
   const n = steps.length;
+  // Σ_{j≤i} g_j for every i, along a leading axis.
+  const cumulative = theta.map((_, k) => tf.cumsum(tf.stack(inner.map((g) => g[k])), 0));
+  let sumTheta: tf.Tensor[];
+  let sumAlpha: tf.Tensor[];
+  let lossSum: tf.Tensor;
+  if (stackedMetaLoss) {
+    // All n meta-gradients in one batched pass: each θ_i is one slice of a stacked parameter.
+    const stacked = theta.map((_, k) => tf.stack(path.map((f) => f[k])));
+    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => stackedMetaLoss(p))(stacked);
+    lossSum = value;
+    sumTheta = grads.map((m) => tf.sum(m, 0));
+    sumAlpha = grads.map((m, k) => tf.sum(tf.mul(m, cumulative[k]), 0));
+  } else {
+    lossSum = tf.scalar(0);
+    sumTheta = theta.map((p) => tf.zerosLike(p));
+    sumAlpha = theta.map((p) => tf.zerosLike(p));
+    path.forEach((f, i) => {
+      const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => metaLoss(p))(f);
+      lossSum = tf.add(lossSum, value);
+      sumTheta = sumTheta.map((s, k) => tf.add(s, grads[k]));
+      sumAlpha = sumAlpha.map((s, k) => tf.add(s, tf.mul(grads[k], tf.squeeze(tf.slice(cumulative[k], i, 1), [0]))));
+    });
+  }
   return {
-    theta: sumTheta!.map((s) => tf.div(s, n)),
-    alpha: sumAlpha!.map((s, k) => tf.mul(tf.div(s, -n), tf.step(alpha[k]))),
+    theta: sumTheta.map((s) => tf.div(s, n)),
+    alpha: sumAlpha.map((s, k) => tf.mul(tf.div(s, -n), tf.step(alpha[k]))),
     loss: tf.div(lossSum, n) as tf.Scalar,
   };
 }
@@ -98,6 +130,13 @@ export class LaMaml extends ModelLearner {
   private currentTask?: number;
   private drawRng!: Rng;
   private orderRng!: Rng;
+  private loss!: LossFn;
+  /** Single-head MLPs: all of a glance's meta-gradients in one batched pass. */
+  private stackedForward?: TaskBatchedForward;
+  /** The host-memory implementation, when the engine is 'host' (θ and α then live there). */
+  private host?: HostLaMaml;
+  /** θ and α changed on the host since the variables were last written. */
+  private stale = false;
 
   constructor(private readonly mode: LaMamlMode, private readonly options: LaMamlOptions, private readonly label: string) {
     super({ lr: options.lr ?? DEFAULTS.lr });
@@ -115,11 +154,41 @@ export class LaMaml extends ModelLearner {
     this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
     this.drawRng = ctx.rng.fork('replay-draws');
     this.orderRng = ctx.rng.fork('inner-order');
+    this.loss = trainingLoss(ctx.stream.kind);
+    this.stackedForward = ctx.stream.heads === 1 ? taskBatchedForward(ctx.model) : undefined;
+    const engine = this.options.engine ?? DEFAULTS.engine;
+    const mlp = engine !== 'tf' && ctx.stream.heads === 1 ? HostMlp.for(ctx.model, ctx.stream.kind) : undefined;
+    if (engine === 'host' && !mlp) {
+      throw new ClbenchError(`learner ${this.label}: engine 'host' needs a single-head ReLU MLP (model.type "mlp"); use engine 'auto' or 'tf'`);
+    }
+    this.host = mlp ? new HostLaMaml(mlp, readParams(this.params), readParams(this.alpha)) : undefined;
+  }
+
+  /** Which implementation runs the glances. */
+  get engineKind(): 'host' | 'tf' {
+    return this.host ? 'host' : 'tf';
   }
 
   /** The per-parameter step sizes α (read-only views for tests and reports). */
   get stepSizes(): readonly tf.Variable[] {
+    this.sync();
     return this.alpha;
+  }
+
+  override predict(x: tf.Tensor, taskIndex?: number): tf.Tensor {
+    this.sync();
+    return super.predict(x, taskIndex);
+  }
+
+  /** The variables catch up with the host copies lazily: once per evaluation. */
+  private sync(): void {
+    if (!this.stale || !this.host) return;
+    const host = this.host;
+    tf.tidy(() => {
+      this.params.forEach((v, i) => v.assign(tf.tensor(host.theta[i], v.shape)));
+      this.alpha.forEach((v, i) => v.assign(tf.tensor(host.alpha[i], v.shape)));
+    });
+    this.stale = false;
   }
 
   observe(batch: Batch): number {
@@ -138,6 +207,12 @@ export class LaMaml extends ModelLearner {
       const source = this.options.useOldTaskMemory && (this.currentTask ?? 0) > 0 ? this.oldMemory! : this.buffer;
       const replay = drawWithReplacement(source, this.options.replayBatch ?? DEFAULTS.replayBatch, this.drawRng);
       const order = Array.from(this.orderRng.permutation(batch.size));
+      if (this.host) {
+        total += this.host.glance(incoming, order, concatExamples(replay, incoming), innerHead, this.settings());
+        if (glance === 0) this.buffer.add(incoming);
+        this.stale = true;
+        continue;
+      }
       const uploaded = replay.n > 0 ? toTensors(replay, stream.inputShape, stream.kind === 'classification') : undefined;
       const grads = tf.tidy(() => {
         const x = uploaded ? tf.concat([uploaded.x, batch.x]) : batch.x;
@@ -145,11 +220,21 @@ export class LaMaml extends ModelLearner {
         const tasks = [...replay.tasks, ...incoming.tasks];
         const xi = order.map((i) => tf.slice(batch.x, i, 1));
         const yi = order.map((i) => tf.slice(batch.y, i, 1));
+        const forward = this.stackedForward;
+        const stackedLoss = forward && ((p: readonly tf.Tensor[]) => {
+          // Σ_i L(θ_i) = n × the mean loss over n copies of the meta batch, one per θ_i.
+          const n = order.length;
+          const m = x.shape[0];
+          const out = forward(p, tf.tile(tf.reshape(x, [1, m, -1]), [n, 1, 1]));
+          const labels = y.rank === 1 ? tf.tile(y, [n]) : tf.tile(y, [n, 1]);
+          return tf.mul(this.loss(tf.reshape(out, [n * m, -1]), labels), n) as tf.Scalar;
+        });
         const g = laMamlMetaGradients(
           this.params, this.alpha,
-          (p, k) => this.lossFn(model.forward(p, xi[k], innerHead), yi[k]),
+          (p, k) => this.loss(model.forward(p, xi[k], innerHead), yi[k]),
           order.map((_, k) => k),
-          (p) => mixedTaskLoss(model, this.lossFn, p, x, y, tasks, headOf),
+          (p) => mixedTaskLoss(model, this.loss, p, x, y, tasks, headOf),
+          stackedLoss,
         );
         const clip = this.options.clipNorm ?? DEFAULTS.clipNorm;
         return { theta: clipByGlobalNorm(g.theta, clip), alpha: clipByGlobalNorm(g.alpha, clip), loss: g.loss };
@@ -161,6 +246,15 @@ export class LaMaml extends ModelLearner {
       tf.dispose([...grads.theta, ...grads.alpha, grads.loss]);
     }
     return total / glances;
+  }
+
+  private settings() {
+    return {
+      ...this.mode,
+      lr: this.options.lr ?? DEFAULTS.lr,
+      alphaLr: this.options.alphaLr ?? DEFAULTS.alphaLr,
+      clipNorm: this.options.clipNorm ?? DEFAULTS.clipNorm,
+    };
   }
 
   /** α first (when learned), then θ: synchronously by SGD, or by the new relu(α). */
@@ -197,6 +291,10 @@ function schemaFor(mode: LaMamlMode, defaults: { alphaInit: number; glances: num
       description: 'Replay only the memory as it was when the current task began (needs task boundaries)',
     },
     clipNorm: { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.clipNorm, description: 'Global-norm clip of the meta-gradients (θ and α separately)' },
+    engine: {
+      enum: ['auto', 'host', 'tf'], default: DEFAULTS.engine,
+      description: 'Glances in host memory (single-head MLPs; auto picks it when the model allows) or through tfjs',
+    },
   };
   if (mode.syncUpdate) properties.lr = { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.lr, description: 'Meta step size of θ (opt_wt)' };
   if (mode.learnLr) properties.alphaLr = { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.alphaLr, description: 'Step size of α’s own updates (opt_lr)' };

@@ -1,4 +1,5 @@
 import * as tf from '../../backend/tf.js';
+import { toVariables } from '../base/model-learner.js';
 import type { AdaptOptions, Adapted, Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { FastWeights } from './fast-weights.js';
 import { type InnerRule, Maml, type MamlOptions, mamlOptionsSchema } from './maml.js';
@@ -14,7 +15,7 @@ export class MetaSgd extends Maml {
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     tf.dispose(this.alphas);
-    this.alphas = this.params.map((p) => tf.variable(tf.fill(p.shape, this.innerLr)));
+    this.alphas = toVariables(this.params.map((p) => tf.fill(p.shape, this.innerLr)));
   }
 
   protected override rule(): InnerRule {

@@ -1,7 +1,7 @@
 import * as tf from '../../backend/tf.js';
 import { glorotUniform } from '../../models/init.js';
 import type { EpisodeStreamInfo } from '../../streams/episodes.js';
-import { ModelLearner } from '../base/model-learner.js';
+import { ModelLearner, toVariables } from '../base/model-learner.js';
 import type { OptimizerName } from '../base/optimizer.js';
 import { crossEntropy } from '../base/losses.js';
 import type { AdaptOptions, Adapted, Batch, LearnerContext, LearnerEntry, MetaBatch } from '../types.js';
@@ -54,7 +54,7 @@ export class Pretrain extends ModelLearner {
     const head = linearHead(ctx);
     if (ctx.stream.kind !== 'classification' || !classIds || !head || this.options.labels === 'episode') return;
     this.head = head;
-    this.classHead = [tf.variable(glorotUniform([head.width, classIds], head.width, classIds, ctx.rng)), tf.variable(tf.zeros([classIds]))];
+    this.classHead = toVariables([glorotUniform([head.width, classIds], head.width, classIds, ctx.rng), tf.zeros([classIds])]);
     this.featureHead = [tf.eye(head.width), tf.zeros([head.width])];
     const outputs = ctx.model.params[head.kernel].shape[1];
     this.zeroHead = [tf.zeros([head.width, outputs]), tf.zeros([outputs])];

@@ -77,7 +77,7 @@ export class Reptile extends MetaLearner {
         loss: tf.div(tf.addN(parts.map((p) => p.loss)), parts.length),
       };
     });
-    this.params.forEach((p, i) => p.assign(tf.add(p, update[i])));
+    tf.tidy(() => this.params.forEach((p, i) => p.assign(tf.add(p, update[i]))));
     const value = loss.dataSync()[0];
     tf.dispose([...update, loss]);
     this.iteration++;

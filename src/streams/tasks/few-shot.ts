@@ -1,4 +1,5 @@
 import { ClbenchError } from '../../util/errors.js';
+import type { Rng } from '../../util/rng.js';
 import { loadImageDataset } from '../datasets/image-dataset.js';
 import { loadOmniglot } from '../datasets/omniglot.js';
 import { type EpisodeStream, episodeStream } from '../episodes.js';
@@ -89,24 +90,27 @@ export const fewShot: StreamEntry<FewShotSpec> = {
       tasks: { type: 'integer', minimum: 1, default: 10, description: 'Tasks in the continual view (protocol.kind "continual")' },
     },
   },
-  create(spec, rng): EpisodeStream {
-    const ways = spec.ways ?? 5;
-    const shots = spec.shots ?? 1;
-    const queries = spec.queries ?? shots;
-    const testQueries = spec.testQueries ?? 15;
-    const { train, test } = pools(spec);
-    checkPool(train, 'meta-training', ways, shots + queries, 'queries');
-    checkPool(test, 'meta-test', ways, shots + testQueries, 'testQueries');
-    return episodeStream(
-      {
-        type: 'few-shot', numTasks: spec.tasks ?? 10, inputShape: [train.rows, train.cols, 1], outputSize: ways, heads: 1,
-        kind: 'classification',
-        description: `${ways}-way ${shots}-shot episodes; meta-train: ${train.description}; meta-test: ${test.description}`,
-        supportSize: ways * shots, querySize: ways * queries, testQuerySize: ways * testQueries,
-        classIds: Math.max(...train.classes) + 1,
-      },
-      rng,
-      { metaTrain: fewShotSampler(train, ways, shots, queries), metaTest: fewShotSampler(test, ways, shots, testQueries) },
-    );
-  },
+  create: (spec, rng) => createFewShot(spec, rng),
 };
+
+/** The few-shot task distribution (typed as one, unlike the registry entry's create). */
+export function createFewShot(spec: FewShotSpec, rng: Rng): EpisodeStream {
+  const ways = spec.ways ?? 5;
+  const shots = spec.shots ?? 1;
+  const queries = spec.queries ?? shots;
+  const testQueries = spec.testQueries ?? 15;
+  const { train, test } = pools(spec);
+  checkPool(train, 'meta-training', ways, shots + queries, 'queries');
+  checkPool(test, 'meta-test', ways, shots + testQueries, 'testQueries');
+  return episodeStream(
+    {
+      type: 'few-shot', numTasks: spec.tasks ?? 10, inputShape: [train.rows, train.cols, 1], outputSize: ways, heads: 1,
+      kind: 'classification',
+      description: `${ways}-way ${shots}-shot episodes; meta-train: ${train.description}; meta-test: ${test.description}`,
+      supportSize: ways * shots, querySize: ways * queries, testQuerySize: ways * testQueries,
+      classIds: Math.max(...train.classes) + 1,
+    },
+    rng,
+    { metaTrain: fewShotSampler(train, ways, shots, queries), metaTest: fewShotSampler(test, ways, shots, testQueries) },
+  );
+}

@@ -56,35 +56,38 @@ export const sine: StreamEntry<SineSpec> = {
       tasks: { type: 'integer', minimum: 1, default: 10, description: 'Tasks in the continual view (protocol.kind "continual")' },
     },
   },
-  create(spec, rng): EpisodeStream {
-    const amplitude = spec.amplitude ?? [0.1, 5];
-    const phase = spec.phase ?? [0, Math.PI];
-    const xRange = spec.xRange ?? [-5, 5];
-    for (const [name, r] of [['amplitude', amplitude], ['phase', phase], ['xRange', xRange]] as const) checkRange(name, r);
-    const shots = spec.shots ?? 10;
-    const queries = spec.queries ?? shots;
-    const testQueries = spec.testQueries ?? 100;
-    const sampler = (querySize: number) => (episodeRng: Rng, index: number): Episode => {
-      const a = episodeRng.uniform(amplitude[0], amplitude[1]);
-      const p = episodeRng.uniform(phase[0], phase[1]);
-      return {
-        index,
-        id: `sine-a${a.toFixed(2)}-p${p.toFixed(2)}`,
-        info: { amplitude: a, phase: p },
-        // fork() does not advance episodeRng: each call draws the same points again.
-        train: () => sinePoints(episodeRng.fork('support'), shots, a, p, xRange),
-        test: () => sinePoints(episodeRng.fork('query'), querySize, a, p, xRange),
-      };
-    };
-    return episodeStream(
-      {
-        type: 'sine', numTasks: spec.tasks ?? 10, inputShape: [1], outputSize: 1, heads: 1, kind: 'regression',
-        description: `sine regression, amplitude [${amplitude.join(', ')}], phase [${phase.map((v) => v.toFixed(2)).join(', ')}], ` +
-          `${shots}-shot, ${queries} query (${testQueries} at meta-test)`,
-        supportSize: shots, querySize: queries, testQuerySize: testQueries,
-      },
-      rng,
-      { metaTrain: sampler(queries), metaTest: sampler(testQueries) },
-    );
-  },
+  create: (spec, rng) => createSine(spec, rng),
 };
+
+/** The sine task distribution (typed as one, unlike the registry entry's create). */
+export function createSine(spec: SineSpec, rng: Rng): EpisodeStream {
+  const amplitude = spec.amplitude ?? [0.1, 5];
+  const phase = spec.phase ?? [0, Math.PI];
+  const xRange = spec.xRange ?? [-5, 5];
+  for (const [name, r] of [['amplitude', amplitude], ['phase', phase], ['xRange', xRange]] as const) checkRange(name, r);
+  const shots = spec.shots ?? 10;
+  const queries = spec.queries ?? shots;
+  const testQueries = spec.testQueries ?? 100;
+  const sampler = (querySize: number) => (episodeRng: Rng, index: number): Episode => {
+    const a = episodeRng.uniform(amplitude[0], amplitude[1]);
+    const p = episodeRng.uniform(phase[0], phase[1]);
+    return {
+      index,
+      id: `sine-a${a.toFixed(2)}-p${p.toFixed(2)}`,
+      info: { amplitude: a, phase: p },
+      // fork() does not advance episodeRng: each call draws the same points again.
+      train: () => sinePoints(episodeRng.fork('support'), shots, a, p, xRange),
+      test: () => sinePoints(episodeRng.fork('query'), querySize, a, p, xRange),
+    };
+  };
+  return episodeStream(
+    {
+      type: 'sine', numTasks: spec.tasks ?? 10, inputShape: [1], outputSize: 1, heads: 1, kind: 'regression',
+      description: `sine regression, amplitude [${amplitude.join(', ')}], phase [${phase.map((v) => v.toFixed(2)).join(', ')}], ` +
+        `${shots}-shot, ${queries} query (${testQueries} at meta-test)`,
+      supportSize: shots, querySize: queries, testQuerySize: testQueries,
+    },
+    rng,
+    { metaTrain: sampler(queries), metaTest: sampler(testQueries) },
+  );
+}

@@ -1,0 +1,106 @@
+import * as tf from '../../backend/tf.js';
+import type { Rng } from '../../util/rng.js';
+import { ExampleMemory, toTensors } from '../base/example-memory.js';
+import type { LossFn } from '../base/losses.js';
+import { ModelLearner } from '../base/model-learner.js';
+import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
+import { metaLossFor } from '../meta/losses.js';
+import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
+import { mixedTaskLoss } from './mixed-loss.js';
+import { drawWithReplacement } from './stored-rows.js';
+
+export interface GradAlignOptions {
+  readonly lr: number;
+  /** λ: weight of the alignment reward ⟨g_current, g_memory⟩. */
+  readonly lambda?: number;
+  /** Weight of the replayed examples' own loss (0: the current batch alone, 1: MER's objective). */
+  readonly replayWeight?: number;
+  readonly memorySize?: number;
+  /** Replayed examples drawn (with replacement) for g_memory at each step. */
+  readonly replayBatch?: number;
+}
+
+const DEFAULTS = { lambda: 0.1, replayWeight: 0, memorySize: 500, replayBatch: 10 } as const;
+
+/** The scalar objective a gradalign step descends, as a function of the parameters. */
+export type ParamObjective = (params: readonly tf.Tensor[]) => tf.Scalar;
+
+/**
+ * L(θ) = L_cur(θ) + w·L_mem(θ) − λ·⟨∇L_cur(θ), ∇L_mem(θ)⟩. The inner gradients are taken inside
+ * the objective, so differentiating it is a gradient of gradients: its gradient carries the
+ * Hessian-vector products −λ(H_cur g_mem + H_mem g_cur) that reward aligned gradients.
+ */
+export function alignmentObjective(current: ParamObjective, memory: ParamObjective, lambda: number, replayWeight: number): ParamObjective {
+  return (params) => {
+    const gc = tf.grads((...p: tf.Tensor[]) => current(p))([...params]);
+    const gm = tf.grads((...p: tf.Tensor[]) => memory(p))([...params]);
+    const dot = tf.addN(gc.map((g, i) => tf.sum(tf.mul(g, gm[i]))));
+    let total: tf.Tensor = tf.sub(current(params), tf.mul(dot, lambda));
+    if (replayWeight !== 0) total = tf.add(total, tf.mul(memory(params), replayWeight));
+    return total as tf.Scalar;
+  };
+}
+
+/**
+ * Explicit gradient alignment: SGD on the current batch with a penalty −λ⟨g_current, g_memory⟩
+ * computed by second-order autodiff (tf.grads through tf.grads), g_memory taken on examples
+ * replayed from a reservoir. MER (Riemer et al. 2019) maximises the same inner product implicitly
+ * through Reptile; this learner states it as an objective, for comparison. With replayWeight 1
+ * the objective is MER's: L_cur + L_mem − λ⟨g_cur, g_mem⟩.
+ */
+export class GradAlign extends ModelLearner {
+  private buffer!: ReplayBuffer;
+  private drawRng!: Rng;
+  private twiceDifferentiable!: LossFn;
+
+  constructor(private readonly options: GradAlignOptions) {
+    super({ lr: options.lr });
+  }
+
+  override setup(ctx: LearnerContext): void {
+    super.setup(ctx);
+    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
+    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
+    this.drawRng = ctx.rng.fork('replay-draws');
+    // Cross-entropy whose backward pass is itself differentiable (tfjs's own is not).
+    this.twiceDifferentiable = metaLossFor(ctx.stream.kind);
+  }
+
+  observe(batch: Batch): number {
+    const incoming = ExampleMemory.read(batch);
+    const { stream, model } = this.ctx;
+    const headOf = (task: number) => this.headFor(task < 0 ? undefined : task);
+    const head = headOf(batch.taskIndex ?? -1);
+    const current: ParamObjective = (p) => this.twiceDifferentiable(model.forward(p, batch.x, head), batch.y);
+    let loss: number;
+    if (this.buffer.size === 0) {
+      loss = this.step(() => current(this.params));
+    } else {
+      const replay = drawWithReplacement(this.buffer, this.options.replayBatch ?? DEFAULTS.replayBatch, this.drawRng);
+      const { x, y } = toTensors(replay, stream.inputShape, stream.kind === 'classification');
+      const memory: ParamObjective = (p) => mixedTaskLoss(model, this.twiceDifferentiable, p, x, y, replay.tasks, headOf);
+      const objective = alignmentObjective(current, memory, this.options.lambda ?? DEFAULTS.lambda, this.options.replayWeight ?? DEFAULTS.replayWeight);
+      loss = this.step(() => objective(this.params));
+      tf.dispose([x, y]);
+    }
+    this.buffer.add(incoming);
+    return loss;
+  }
+}
+
+export const gradAlignEntry: LearnerEntry<GradAlignOptions> = {
+  type: 'gradalign',
+  description: 'Explicit gradient alignment: SGD on the current batch minus λ⟨g_current, g_memory⟩ (second-order autodiff), memory from a reservoir',
+  options: {
+    type: 'object',
+    properties: {
+      lr: { type: 'number', exclusiveMinimum: 0, description: 'SGD learning rate' },
+      lambda: { type: 'number', minimum: 0, default: DEFAULTS.lambda, description: 'λ: weight of the alignment reward ⟨g_current, g_memory⟩' },
+      replayWeight: { type: 'number', minimum: 0, default: DEFAULTS.replayWeight, description: 'Weight of the replayed examples’ own loss (1: MER’s objective)' },
+      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Reservoir capacity' },
+      replayBatch: { type: 'integer', minimum: 1, default: DEFAULTS.replayBatch, description: 'Replayed examples per step (with replacement)' },
+    },
+    required: ['lr'],
+  },
+  create: (options) => new GradAlign(options),
+};
