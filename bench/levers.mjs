@@ -11,7 +11,6 @@ const configs = [
   ['all on', {}],
   ['xent off', { CLBENCH_NATIVE_OFF: 'xent' }],
   ['dense off', { CLBENCH_NATIVE_OFF: 'dense' }],
-  ['sharing off', { CLBENCH_NATIVE_OFF: 'sharing' }],
   ['slice off', { CLBENCH_NATIVE_OFF: 'slice' }],
   ['blas off', { CLBENCH_NATIVE_OFF: 'blas,dense' }],
   ['all off', { CLBENCH_NATIVE: '0' }],

@@ -14,7 +14,7 @@ function category({ functionName: fn, url }) {
   if (fn === '(garbage collector)') return 'gc';
   if (fn === '(idle)' || fn === '(program)') return 'idle/program';
   if (fn === 'rss') return 'memory sampling (process.memoryUsage.rss)';
-  if (url.includes('util/rng')) return 'rng (replay sampling)';
+  if (url.includes('util/rng')) return 'rng (data and replay sampling)';
   if (url.includes('native-kernels') || url.includes('native-dense')) return fn === 'run' || fn === 'kernelFunc' ? 'blas (native, via addon)' : 'clbench kernels (js)';
   if (url.includes('native-xent')) return 'clbench kernels (js)';
   if (fn.startsWith('wasm-function') || url.includes('wasm://')) return 'wasm kernels';

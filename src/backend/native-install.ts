@@ -1,12 +1,12 @@
 import { loadNativeBlas } from './native.js';
-import { registerDenseKernels, registerNativeKernels, registerWasmSharingFix, registerWasmSliceFix } from './native-kernels.js';
+import { registerDenseKernels, registerNativeKernels, registerWasmSliceFix } from './native-kernels.js';
 import { registerSoftmaxXentKernels } from './native-xent.js';
 
 /**
  * The kernel-level speed-ups, each of which can be switched off to measure it (docs/performance.md):
- * CLBENCH_NATIVE=0 turns all off; CLBENCH_NATIVE_OFF=slice,sharing,blas,dense,xent some of them.
+ * CLBENCH_NATIVE=0 turns all off; CLBENCH_NATIVE_OFF=slice,blas,dense,xent some of them.
  */
-export const LEVERS = ['slice', 'sharing', 'blas', 'dense', 'xent'] as const;
+export const LEVERS = ['slice', 'blas', 'dense', 'xent'] as const;
 export type Lever = (typeof LEVERS)[number];
 
 function enabled(lever: Lever): boolean {
@@ -31,12 +31,11 @@ export function installNativeKernels(backend: string): Record<string, string> {
   if (done) return done;
   const versions: Record<string, string> = {};
   if (backend === 'wasm' && enabled('slice')) registerWasmSliceFix();
-  if (backend === 'wasm' && enabled('sharing')) registerWasmSharingFix();
   if (enabled('xent')) registerSoftmaxXentKernels(backend);
   if (enabled('blas')) {
     const blas = loadNativeBlas();
     if (typeof blas === 'string') {
-      if (!noticeShown) process.stderr.write(`clbench: OpenBLAS matmul not in use (${blas}); running tfjs's own ${backend} matmul\n`);
+      if (!noticeShown) process.stderr.write(`clbench: OpenBLAS matmul not in use: ${blas}; running tfjs's own ${backend} matmul\n`);
       noticeShown = true;
     } else {
       registerNativeKernels(backend, blas);

@@ -19,7 +19,6 @@ interface Storage {
 interface WasmBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  incRef(dataId: object): void;
   wasm: { HEAPU8: Uint8Array };
 }
 
@@ -145,25 +144,6 @@ export function registerWasmSliceFix(): void {
     const to = backend.dataIdMap.get(out.dataId).memoryOffset;
     backend.wasm.HEAPU8.copyWithin(to, from, from + bytes * tf.util.sizeFromShape(size_));
     return out;
-  });
-}
-
-/**
- * tfjs-backend-wasm 4.22's Identity (run by every tf.clone, and by the gradient tape for each
- * tensor it saves: about 20 per SGD step of an MLP) and Cast to the same dtype copy the data.
- * Tensor data is immutable, so both can share it as Reshape already does (and as the cpu
- * backend's Identity does): a refcount instead of a copy. Needs no addon.
- */
-export function registerWasmSharingFix(): void {
-  const share = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo => {
-    const x = args.inputs.x as tf.TensorInfo;
-    (args.backend as WasmBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-  };
-  replaceKernel(tf.Identity, 'wasm', (original) => (args) => ((args.inputs.x as tf.TensorInfo).dtype === 'string' ? original(args) : share(args)));
-  replaceKernel(tf.Cast, 'wasm', (original) => (args) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    return x.dtype !== 'string' && x.dtype === (args.attrs as unknown as tf.CastAttrs).dtype ? share(args) : original(args);
   });
 }
 

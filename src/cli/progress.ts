@@ -19,7 +19,11 @@ export interface ProgressOptions {
 }
 
 
-/** Where the scenario stands: run × task × batch, as a fraction of all the work and an ETA. */
+/**
+ * Where the scenario stands: run × task × batch, as a fraction of all the work and an ETA. Under
+ * the meta protocol (`meta`, set by its meta-start event) a run has no tasks: batch/batches count
+ * meta-iterations and each run is one unit of work.
+ */
 export class ProgressState {
   runIndex = 0;
   learner = '';
@@ -27,6 +31,7 @@ export class ProgressState {
   task = 0;
   batch = 0;
   batches = 0;
+  meta = false;
 
   constructor(
     readonly totalRuns: number,
@@ -34,11 +39,12 @@ export class ProgressState {
     private readonly startedAt: number,
   ) {}
 
-  /** Share of all batches of all runs done, counting each task as equal work. */
+  /** Share of all batches of all runs done, counting each task (or each meta run) as equal work. */
   fraction(): number {
-    const total = this.totalRuns * Math.max(1, this.numTasks);
+    const unitsPerRun = this.meta ? 1 : Math.max(1, this.numTasks);
     const inTask = this.batches > 0 ? this.batch / this.batches : 0;
-    return Math.min(1, (this.runIndex * Math.max(1, this.numTasks) + this.task + inTask) / total);
+    const inRun = this.meta ? inTask : this.task + inTask;
+    return Math.min(1, (this.runIndex * unitsPerRun + inRun) / (this.totalRuns * unitsPerRun));
   }
 
   elapsedSeconds(now: number): number {
@@ -53,10 +59,12 @@ export class ProgressState {
     return (elapsed * (1 - f)) / f;
   }
 
-  /** "run 2/6 naive seed 1 · task 3/5 · batch 20/50". */
+  /** "run 2/6 naive seed 1 · task 3/5 · batch 20/50", or "run 1/2 maml seed 0 · meta-iteration 300/4000". */
   position(): string {
+    const run = `run ${this.runIndex + 1}/${this.totalRuns} ${this.learner} seed ${this.seed}`;
+    if (this.meta) return this.batches > 0 ? `${run} · meta-iteration ${this.batch}/${this.batches}` : run;
     const batch = this.batches > 0 ? ` · batch ${this.batch}/${this.batches}` : '';
-    return `run ${this.runIndex + 1}/${this.totalRuns} ${this.learner} seed ${this.seed} · task ${Math.min(this.task + 1, this.numTasks)}/${this.numTasks}${batch}`;
+    return `${run} · task ${Math.min(this.task + 1, this.numTasks)}/${this.numTasks}${batch}`;
   }
 
   /** "37% · 1m02s elapsed · ETA 1m45s". */
@@ -67,9 +75,10 @@ export class ProgressState {
 }
 
 /**
- * Progress over a whole scenario: runs × tasks × batches, with an ETA. On a terminal a bar is
- * redrawn in place; otherwise a plain line (no control codes) is printed at run starts and ends
- * and at most every `intervalMs` in between, which keeps CI logs short and readable.
+ * Progress over a whole scenario: runs × tasks × batches (runs × meta-iterations under the meta
+ * protocol), with an ETA. On a terminal a bar is redrawn in place; otherwise a plain line (no
+ * control codes) is printed at run starts and ends and at most every `intervalMs` in between,
+ * which keeps CI logs short and readable.
  */
 export class ScenarioProgress {
   private readonly stream: ProgressStream;
@@ -99,10 +108,17 @@ export class ScenarioProgress {
       Object.assign(this.state, { task: e.task, batch: 0, batches: 0 });
     } else if (e.type === 'train-step') {
       Object.assign(this.state, { task: e.task, batch: e.batchInTask, batches: e.batchesInTask });
+      this.advanced();
+    } else if (e.type === 'meta-start') {
+      Object.assign(this.state, { meta: true, batch: 0, batches: e.metaIterations });
       if (this.interactive) this.redraw();
-      else if (this.now() - this.lastLine >= this.intervalMs) this.line(`${this.state.position()} · ${this.state.timing(this.now())}`);
+    } else if (e.type === 'meta-step') {
+      Object.assign(this.state, { meta: true, batch: e.iteration, batches: e.iterations });
+      this.advanced();
     } else if (e.type === 'run-end') {
-      Object.assign(this.state, { task: this.state.numTasks, batch: 0, batches: 0 });
+      // The run's work is done, however it ended: its whole share counts.
+      if (this.state.meta) Object.assign(this.state, { batch: Math.max(1, this.state.batches), batches: Math.max(1, this.state.batches) });
+      else Object.assign(this.state, { task: this.state.numTasks, batch: 0, batches: 0 });
       if (this.interactive) this.redraw();
       else {
         const outcome = e.error ? `${e.status} (${e.error.split('\n')[0]})` : e.status;
@@ -115,6 +131,12 @@ export class ScenarioProgress {
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
+  }
+
+  /** A step of training: redraw the bar, or print a line if the last one is `intervalMs` old. */
+  private advanced(): void {
+    if (this.interactive) this.redraw();
+    else if (this.now() - this.lastLine >= this.intervalMs) this.line(`${this.state.position()} · ${this.state.timing(this.now())}`);
   }
 
   private line(text: string): void {

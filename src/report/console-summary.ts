@@ -1,13 +1,13 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { RunResult, SummaryCell } from '../runner/result.js';
+import { isListMetric } from './adaptation-section.js';
 import {
   MISSING,
-  WALL_SECONDS,
   bestLearners,
   columnLabel,
   describeProblem,
   formatDiff,
-  formatMeanStd,
+  formatSummaryCell,
   problemRuns,
   summaryColumns,
 } from './format.js';
@@ -60,7 +60,10 @@ function diffStyle(chalk: ChalkInstance, ours: number | null, paper: number): St
 function summaryBlock(result: RunResult, chalk: ChalkInstance): string[] {
   const learners = Object.keys(result.summary);
   if (learners.length === 0) return [chalk.yellow('No runs finished.')];
-  const columns = summaryColumns(result);
+  // Curves (a meta run's adaptationCurve, metaCurve) have no single number: the reports chart them.
+  const all = summaryColumns(result);
+  const columns = all.filter((c) => !isListMetric(result, c));
+  const lists = all.filter((c) => isListMetric(result, c));
   const best = new Map(columns.map((c) => [c, bestLearners(result, c)]));
   const header: Cell[] = [{ text: 'learner' }, ...columns.map((c) => ({ text: columnLabel(c) }))].map((cell) => ({
     ...cell,
@@ -69,12 +72,12 @@ function summaryBlock(result: RunResult, chalk: ChalkInstance): string[] {
   const rows = learners.map((learner): Cell[] => [
     { text: learner },
     ...columns.map((column): Cell => {
-      const cell = result.summary[learner][column];
-      const text = cell ? formatMeanStd(cell, column === WALL_SECONDS ? 1 : 3) : MISSING;
+      const text = formatSummaryCell(result, learner, column);
       return best.get(column)?.has(learner) ? { text, style: chalk.bold.green } : { text };
     }),
   ]);
-  return renderTable(header, ['left', ...columns.map((): Align => 'right')], rows);
+  const table = renderTable(header, ['left', ...columns.map((): Align => 'right')], rows);
+  return lists.length > 0 ? [...table, chalk.dim(`curves (${lists.join(', ')}): see report.md and report.html`)] : table;
 }
 
 function referenceBlock(result: RunResult, chalk: ChalkInstance): string[] {
@@ -89,7 +92,7 @@ function referenceBlock(result: RunResult, chalk: ChalkInstance): string[] {
       rows.push([
         { text: learner },
         { text: metric },
-        cell ? { text: formatMeanStd(cell) } : { text: 'not run', style: chalk.dim },
+        cell ? { text: formatSummaryCell(result, learner, metric) } : { text: 'not run', style: chalk.dim },
         { text: String(paper) },
         cell ? { text: formatDiff(cell.mean, paper), style: diffStyle(chalk, cell.mean, paper) } : { text: MISSING },
       ]);

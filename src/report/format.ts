@@ -27,6 +27,41 @@ export function formatMeanStd(cell: SummaryCell, digits = 3): string {
   return `${mean} ± ${formatScore(cell.std, digits)}`;
 }
 
+/** The adaptation metric that counts steps: a whole number per run, null when the run never reached its target. */
+export const STEPS_TO_TARGET = 'stepsToTarget';
+
+/** A step count: whole numbers as such ("5"), a mean over seeds with one decimal ("5.5"). */
+function formatSteps(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+/**
+ * stepsToTarget over `measured` runs, of which `cell.n` reached the target: "5", "5.5 ± 0.7" over
+ * seeds, "never" when none did, and "(2/3 reached)" after the mean when only some did (the mean is
+ * over those).
+ */
+export function formatStepsToTarget(cell: SummaryCell, measured: number): string {
+  if (!isNumber(cell.mean)) return measured > 0 ? 'never' : MISSING;
+  const spread = cell.n > 1 && isNumber(cell.std) ? ` ± ${cell.std.toFixed(1)}` : '';
+  const partial = cell.n < measured ? ` (${cell.n}/${measured} reached)` : '';
+  return `${formatSteps(cell.mean)}${spread}${partial}`;
+}
+
+/**
+ * The text of summary[learner][column]: wall time with 1 decimal, stepsToTarget as a step count
+ * (or "never"), any other metric as a score with 3 decimals; '—' when the learner has no such cell.
+ */
+export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
+  const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
+  if (!cell) return MISSING;
+  if (column === WALL_SECONDS) return formatMeanStd(cell, 1);
+  if (column === STEPS_TO_TARGET) {
+    const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
+    return formatStepsToTarget(cell, measured);
+  }
+  return formatMeanStd(cell, 3);
+}
+
 /**
  * ours − paper with an explicit sign: "+0.012", "−0.040" (U+2212). A difference that rounds to
  * zero prints as "±0.000"; '—' when ours is unknown.

@@ -5,12 +5,12 @@ import type { ReportGroup } from './load-results.js';
 import { adaptationDefinitions, adaptationSection, describeMetaProtocol, isListMetric, isMetaResult } from './adaptation-section.js';
 import {
   MISSING,
-  WALL_SECONDS,
   bestLearners,
   columnLabel,
   describeProblem,
   formatDiff,
   formatMeanStd,
+  formatSummaryCell,
   formatScore,
   problemRuns,
   runsByLearner,
@@ -113,8 +113,7 @@ function summarySection(result: RunResult): string[] {
   const rows = learners.map((learner) => [
     escapeCell(learner),
     ...columns.map((column) => {
-      const cell = result.summary[learner][column];
-      const text = cell ? formatMeanStd(cell, column === WALL_SECONDS ? 1 : 3) : MISSING;
+      const text = formatSummaryCell(result, learner, column);
       return best.get(column)?.has(learner) ? `**${text}**` : text;
     }),
   ]);

@@ -1,15 +1,16 @@
-import { metrics } from '../metrics/registry.js';
 import { meanStd } from '../metrics/summarize.js';
-import type { RunRecord, SummaryCell } from '../runner/result.js';
+import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
+import { type OrderingDirection, type Reference, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';
-import { MISSING, formatDiff, formatMeanStd, formatScore } from './format.js';
+import { MISSING, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
 import { type LoadedResult, displayPath, scenarioFingerprint } from './load-results.js';
 import { escapeCell } from './markdown.js';
 
 /**
- * docs/reproductions.md: the papers' numbers beside ours, one row per (scenario, learner, metric)
- * with a published value, each with the command that produced it. Built only from result.json files
- * (which carry the scenario, its reference values and the command), so it is regenerated, never edited.
+ * docs/reproductions.md: the papers' numbers beside ours, one row per (scenario, learner, metric),
+ * each with the command that produced it, and the orderings the papers report checked on our means.
+ * Built from result.json files (which carry the scenario, its reference block and the command) and,
+ * when given, the current scenario files' reference blocks, so it is regenerated, never edited.
  */
 
 /** |ours − paper| allowed for `metric`, in all scenarios or in one. */
@@ -39,7 +40,8 @@ export type Verdict = 'within' | 'outside' | 'untested' | 'not run';
 export interface ReproductionRow {
   readonly learner: string;
   readonly metric: string;
-  readonly paper: number;
+  /** null: the paper has no value for it here (ours shown for information). */
+  readonly paper: number | null;
   /** Over the learner's completed runs. */
   readonly ours: SummaryCell;
   readonly tolerance?: number;
@@ -50,16 +52,37 @@ export interface ReproductionRow {
 
 export interface OrderCheck {
   readonly metric: string;
+  /** Whether larger values are better (false for losses, e.g. adapt@k on regression). */
+  readonly higher: boolean;
   /** Learners best first, by the paper's values and by our means. */
   readonly paper: readonly string[];
   readonly ours: readonly string[];
 }
 
+export type OrderingStatus = 'holds' | 'fails' | 'not run';
+
+/** One ordering from the reference block, checked on our means. */
+export interface OrderingCheck {
+  readonly metric: string;
+  readonly better: OrderingDirection;
+  /** The declared order, best first; mean null when the learner has no completed run with a value. */
+  readonly learners: readonly { readonly learner: string; readonly mean: number | null }[];
+  /** 'not run' as soon as one learner has no mean: a partial chain is not a check of the claim. */
+  readonly status: OrderingStatus;
+  /** The neighbours out of order, better-declared first: [["ER-500", "online"]]. */
+  readonly violations: readonly (readonly [string, string])[];
+}
+
 export interface ScenarioReproduction {
   readonly name: string;
   readonly description?: string;
-  readonly source: string;
+  /** The reference's source; absent when the scenario has no reference block. */
+  readonly source?: string;
   readonly note?: string;
+  /** The scenario file the reference block was read from (else: from the result files). */
+  readonly referenceFile?: string;
+  /** Shown in the paper column of rows without a published value: "see the paper" or "—". */
+  readonly unpublished: string;
   readonly files: readonly string[];
   readonly backends: readonly string[];
   readonly versions: Readonly<Record<string, string>>;
@@ -67,9 +90,30 @@ export interface ScenarioReproduction {
   readonly complete: boolean;
   readonly rows: readonly ReproductionRow[];
   readonly orders: readonly OrderCheck[];
+  readonly orderings: readonly OrderingCheck[];
+  /** The scenario's learners with no completed run and no row saying so. */
+  readonly unrun: readonly string[];
   /** Runs left out of the means (failed or diverged), one line each. */
   readonly problems: readonly string[];
 }
+
+/** The current version of a scenario, when its file is at hand: its reference block wins over the recorded one. */
+export interface CurrentScenario {
+  readonly file: string;
+  readonly scenario: Scenario;
+}
+
+export interface BuildOptions {
+  /** The scenario file named `name`, if any (see the CLI's --scenarios). */
+  readonly currentScenario?: (name: string) => CurrentScenario | undefined;
+}
+
+/** Shown in the paper column when the scenario's paper has numbers we do not have offline. */
+export const SEE_THE_PAPER = 'see the paper';
+
+/** The headline metrics shown for learners without published values, when the runs have them. */
+const CONTINUAL_HEADLINE = ['ACC', 'BWT', 'LA', 'forgetting', 'LCA'];
+const ADAPT_AT = /^adapt@(\d+)$/;
 
 const EPSILON = 1e-9;
 
@@ -77,8 +121,12 @@ function completed(run: RunRecord): boolean {
   return run.status === 'completed' && run.diverged === undefined;
 }
 
-function isHigherBetter(metric: string): boolean {
-  return metrics.has(metric) ? metrics.get(metric).higherIsBetter : true;
+/** Registered metrics by the registry (flipped on regression streams); adapt@k and adaptAUC are losses on regression. */
+function isHigherBetter(result: RunResult, metric: string): boolean {
+  const known = higherIsBetter(result, metric);
+  if (known !== undefined) return known;
+  if (ADAPT_AT.test(metric) || metric === 'adaptAUC') return result.stream.kind !== 'regression';
+  return true;
 }
 
 /** Learners best first by `value` (ties keep the given order). */
@@ -86,8 +134,36 @@ function rank(learners: readonly string[], value: (learner: string) => number, h
   return [...learners].sort((a, b) => (higher ? value(b) - value(a) : value(a) - value(b)));
 }
 
+/** Headline metrics with a value in at least one completed run, in a fixed order. */
+function headlineMetrics(result: RunResult, runs: readonly RunRecord[]): string[] {
+  const present = new Set(runs.flatMap((run) => Object.keys(run.metrics).filter((k) => typeof run.metrics[k] === 'number')));
+  if (!isMetaProtocol(result.scenario.protocol)) return CONTINUAL_HEADLINE.filter((m) => present.has(m));
+  const steps = [...present].filter((m) => ADAPT_AT.test(m)).sort((a, b) => Number(ADAPT_AT.exec(a)![1]) - Number(ADAPT_AT.exec(b)![1]));
+  return [...steps, ...(present.has('adaptAUC') ? ['adaptAUC'] : [])];
+}
+
+/** Whether `a`'s mean is at least as good as `b`'s, the next one in the declared order. */
+function inOrder(better: OrderingDirection, a: number, b: number): boolean {
+  if (better === 'higher') return a >= b - EPSILON;
+  if (better === 'lower') return a <= b + EPSILON;
+  return Math.abs(a) <= Math.abs(b) + EPSILON;
+}
+
+function checkOrderings(reference: Reference | undefined, meanOf: (learner: string, metric: string) => number | null): OrderingCheck[] {
+  return (reference?.orderings ?? []).map(({ metric, better, order }) => {
+    const learners = order.map((learner) => ({ learner, mean: meanOf(learner, metric) }));
+    if (learners.some((l) => l.mean === null)) return { metric, better, learners, status: 'not run', violations: [] };
+    const violations = learners
+      .slice(0, -1)
+      .map((l, i) => [l, learners[i + 1]] as const)
+      .filter(([a, b]) => !inOrder(better, a.mean!, b.mean!))
+      .map(([a, b]) => [a.learner, b.learner] as const);
+    return { metric, better, learners, status: violations.length ? 'fails' : 'holds', violations };
+  });
+}
+
 /** One scenario's rows, from the result files that ran it (all with the same settings). */
-function reproduce(name: string, members: readonly LoadedResult[], rules: readonly ToleranceRule[]): ScenarioReproduction {
+function reproduce(name: string, members: readonly LoadedResult[], rules: readonly ToleranceRule[], options: BuildOptions): ScenarioReproduction {
   const fingerprint = scenarioFingerprint(members[0].result);
   for (const m of members.slice(1)) {
     if (scenarioFingerprint(m.result) !== fingerprint) {
@@ -95,8 +171,13 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     }
   }
   const newest = [...members].sort((a, b) => a.result.createdAt.localeCompare(b.result.createdAt)).at(-1)!.result;
-  const reference = newest.scenario.reference ?? members.map((m) => m.result.scenario.reference).find(Boolean);
-  if (!reference) throw new ClbenchError(`${members[0].file}: scenario '${name}' has no reference values to compare with`);
+  // The reference block says what the paper reports, not how we ran: its current version applies to old runs too.
+  const current = options.currentScenario?.(name);
+  const recorded = newest.scenario.reference ?? members.map((m) => m.result.scenario.reference).find(Boolean);
+  const reference = current?.scenario.reference ?? recorded;
+  const referenceFile = current?.scenario.reference ? current.file : undefined;
+  const published = reference?.values ?? {};
+  const hasValues = Object.values(published).some((values) => Object.keys(values).length > 0);
 
   // Each (learner, seed) must come from exactly one file, so every row has one unambiguous command.
   const runs = new Map<string, { run: RunRecord; member: LoadedResult }[]>();
@@ -112,35 +193,65 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   }
 
   const problems: string[] = [];
-  const rows: ReproductionRow[] = [];
-  for (const [learner, values] of Object.entries(reference.values)) {
-    const own = runs.get(learner) ?? [];
-    const good = own.filter(({ run }) => completed(run));
+  for (const [learner, own] of runs) {
     for (const { run, member } of own) {
       if (!completed(run)) problems.push(`${learner} seed ${run.seed} (${displayPath(member.file)}): ${run.status}${run.error ? `: ${run.error}` : ''}`);
     }
-    const commands = [...new Set(good.map(({ member }) => member.result.command ?? `(no command recorded in ${displayPath(member.file)})`))];
-    for (const [metric, paper] of Object.entries(values)) {
-      const ours = meanStd(good.map(({ run }) => run.metrics[metric]));
-      const tolerance = toleranceFor(rules, name, metric);
-      let verdict: Verdict;
-      if (ours.mean === null) verdict = 'not run';
-      else if (tolerance === undefined) verdict = 'untested';
-      else verdict = Math.abs(ours.mean - paper) <= tolerance + EPSILON ? 'within' : 'outside';
-      rows.push({ learner, metric, paper, ours, ...(tolerance !== undefined ? { tolerance } : {}), verdict, commands });
-    }
   }
+  const good = (learner: string) => (runs.get(learner) ?? []).filter(({ run }) => completed(run));
+  const ours = (learner: string, metric: string) => meanStd(good(learner).map(({ run }) => run.metrics[metric]));
+  const commandsOf = (learner: string) => [
+    ...new Set(good(learner).map(({ member }) => member.result.command ?? `(no command recorded in ${displayPath(member.file)})`)),
+  ];
+  const info = (learner: string, metric: string): ReproductionRow => ({
+    learner, metric, paper: null, ours: ours(learner, metric), verdict: 'untested', commands: commandsOf(learner),
+  });
+
+  // The scenario's learners in its own order (the current file's, then every recorded list), then any other that ran.
+  const learnerOrder = [
+    ...new Set([
+      ...(current?.scenario.learners ?? []).map(learnerLabel),
+      ...members.flatMap((m) => m.result.scenario.learners.map(learnerLabel)),
+      ...runs.keys(),
+    ]),
+  ];
+
+  const rows: ReproductionRow[] = [];
+  if (hasValues) {
+    // The paper's rows as published; then, for information, our value of each metric the paper
+    // reports where the paper has none for that learner.
+    const reported = [...new Set(Object.values(published).flatMap((values) => Object.keys(values)))];
+    for (const [learner, values] of Object.entries(published)) {
+      for (const [metric, paper] of Object.entries(values)) {
+        const cell = ours(learner, metric);
+        const tolerance = toleranceFor(rules, name, metric);
+        let verdict: Verdict;
+        if (cell.mean === null) verdict = 'not run';
+        else if (tolerance === undefined) verdict = 'untested';
+        else verdict = Math.abs(cell.mean - paper) <= tolerance + EPSILON ? 'within' : 'outside';
+        rows.push({ learner, metric, paper, ours: cell, ...(tolerance !== undefined ? { tolerance } : {}), verdict, commands: commandsOf(learner) });
+      }
+      for (const metric of reported.filter((m) => !(m in values) && ours(learner, m).mean !== null)) rows.push(info(learner, metric));
+    }
+    for (const learner of learnerOrder.filter((l) => !(l in published) && good(l).length > 0)) {
+      rows.push(...reported.filter((m) => ours(learner, m).mean !== null).map((m) => info(learner, m)));
+    }
+  } else {
+    const headline = headlineMetrics(newest, members.flatMap((m) => m.result.runs.filter(completed)));
+    for (const learner of learnerOrder.filter((l) => good(l).length > 0)) rows.push(...headline.map((m) => info(learner, m)));
+  }
+  const unrun = learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l));
 
   // The order of the learners on each judged metric, by the paper and by us.
   const orders: OrderCheck[] = [];
   for (const metric of [...new Set(rows.filter((r) => r.tolerance !== undefined).map((r) => r.metric))]) {
-    const measured = rows.filter((r) => r.metric === metric && r.ours.mean !== null);
+    const measured = rows.filter((r) => r.metric === metric && r.paper !== null && r.ours.mean !== null);
     if (measured.length < 2) continue;
     const learners = measured.map((r) => r.learner);
-    const higher = isHigherBetter(metric);
-    const paperOf = (l: string) => measured.find((r) => r.learner === l)!.paper;
+    const higher = isHigherBetter(newest, metric);
+    const paperOf = (l: string) => measured.find((r) => r.learner === l)!.paper!;
     const oursOf = (l: string) => measured.find((r) => r.learner === l)!.ours.mean!;
-    orders.push({ metric, paper: rank(learners, paperOf, higher), ours: rank(learners, oursOf, higher) });
+    orders.push({ metric, higher, paper: rank(learners, paperOf, higher), ours: rank(learners, oursOf, higher) });
   }
 
   const versions: Record<string, string> = {};
@@ -148,8 +259,10 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   return {
     name,
     ...(newest.scenario.description ? { description: newest.scenario.description } : {}),
-    source: reference.source,
-    ...(reference.note ? { note: reference.note } : {}),
+    ...(reference ? { source: reference.source } : {}),
+    ...(reference?.note ? { note: reference.note } : {}),
+    ...(referenceFile ? { referenceFile } : {}),
+    unpublished: reference && !hasValues ? SEE_THE_PAPER : MISSING,
     files: members.map((m) => m.file),
     backends: [...new Set(members.map((m) => m.result.backend))],
     versions,
@@ -157,15 +270,17 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     complete: members.every((m) => m.result.complete),
     rows,
     orders,
+    orderings: checkOrderings(reference, (learner, metric) => ours(learner, metric).mean),
+    unrun,
     problems,
   };
 }
 
 /** Groups results by scenario name (first-seen order) and compares each with its reference values. */
-export function buildReproductions(loaded: readonly LoadedResult[], rules: readonly ToleranceRule[]): ScenarioReproduction[] {
+export function buildReproductions(loaded: readonly LoadedResult[], rules: readonly ToleranceRule[], options: BuildOptions = {}): ScenarioReproduction[] {
   const byName = new Map<string, LoadedResult[]>();
   for (const item of loaded) byName.set(item.result.scenario.name, [...(byName.get(item.result.scenario.name) ?? []), item]);
-  return [...byName.entries()].map(([name, members]) => reproduce(name, members, rules));
+  return [...byName.entries()].map(([name, members]) => reproduce(name, members, rules, options));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,13 +299,13 @@ function tolerancesText(rules: readonly ToleranceRule[]): string {
   return rules.map((r) => `${r.scenario ? `${r.scenario} ` : ''}${r.metric} ±${r.tolerance}`).join('; ');
 }
 
-function row(r: ReproductionRow): string {
+function row(r: ReproductionRow, unpublished: string): string {
   const cells = [
     escapeCell(r.learner),
     escapeCell(r.metric),
-    formatScore(r.paper),
+    r.paper === null ? unpublished : formatScore(r.paper),
     r.ours.mean === null ? MISSING : `${formatMeanStd(r.ours)} (n=${r.ours.n})`,
-    formatDiff(r.ours.mean, r.paper),
+    r.paper === null ? MISSING : formatDiff(r.ours.mean, r.paper),
     r.tolerance === undefined ? MISSING : `±${r.tolerance}`,
     MARK[r.verdict],
     r.commands.length ? r.commands.map((c) => escapeCell(code(c))).join('<br>') : MISSING,
@@ -199,29 +314,58 @@ function row(r: ReproductionRow): string {
 }
 
 function orderLine(o: OrderCheck): string {
-  const higher = isHigherBetter(o.metric);
-  const sep = higher ? ' > ' : ' < ';
+  const sep = o.higher ? ' > ' : ' < ';
   const same = o.paper.join('\0') === o.ours.join('\0');
   return `- Order by ${o.metric}: paper ${o.paper.join(sep)}; ours ${o.ours.join(sep)} — ${same ? 'same order ✓' : '**different order ✗**'}`;
+}
+
+const ORDERING_MARK: Record<OrderingStatus, string> = { holds: '✓', fails: '✗', 'not run': 'not run:' };
+const DIRECTION: Record<OrderingDirection, { words: string; sep: string }> = {
+  higher: { words: 'higher is better', sep: ' ≥ ' },
+  lower: { words: 'lower is better', sep: ' ≤ ' },
+  closerToZero: { words: 'closer to 0 is better', sep: ' ≤ ' },
+};
+
+/** "ACC (higher is better): MER-500 0.850 ≥ ER-500 0.820 ≥ online (not run)". */
+function orderingClaim(o: OrderingCheck): string {
+  const { words, sep } = DIRECTION[o.better];
+  const value = (mean: number | null) => (mean === null ? '(not run)' : o.better === 'closerToZero' ? `|${formatScore(mean)}|` : formatScore(mean));
+  return `${o.metric} (${words}): ${o.learners.map((l) => `${l.learner} ${value(l.mean)}`).join(sep)}`;
+}
+
+/** The claim, and where it breaks: "… — fails: MER-500 is not at least ER-500". */
+function orderingText(o: OrderingCheck): string {
+  const relation: Record<OrderingDirection, string> = { higher: 'at least', lower: 'at most', closerToZero: 'as close to 0 as' };
+  const broken = o.violations.map(([a, b]) => `${a} is not ${relation[o.better]} ${b}`);
+  return `${orderingClaim(o)}${broken.length ? ` — **fails:** ${broken.join('; ')}` : ''}`;
+}
+
+function orderingLine(o: OrderingCheck): string {
+  return `- ${ORDERING_MARK[o.status]} ${orderingText(o)}`;
 }
 
 function scenarioSection(s: ScenarioReproduction): string[] {
   const lines = [`## ${s.name}`, ''];
   if (s.description) lines.push(oneLine(s.description), '');
   const versions = Object.entries(s.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const from = s.referenceFile ? ` (reference block of ${code(displayPath(s.referenceFile))})` : '';
   lines.push(
-    `- **Published values:** ${oneLine(s.source)}${s.note ? ` — ${oneLine(s.note)}` : ''}`,
+    s.source === undefined
+      ? '- **Published values:** none (the scenario has no `reference` block)'
+      : `- **Published values:** ${oneLine(s.source)}${s.note ? ` — ${oneLine(s.note)}` : ''}${from}`,
     `- **Our runs:** seeds ${s.seeds.join(', ')}; backend ${s.backends.map(code).join(', ')}${versions ? ` (${versions})` : ''}`,
     `- **Result files:** ${s.files.map((f) => code(displayPath(f))).join(', ')}`,
   );
+  if (s.unrun.length) lines.push(`- **No completed runs yet:** ${s.unrun.join(', ')}`);
   if (!s.complete) lines.push('', '> **Partial:** at least one result file says `complete: false`; only finished runs are included.');
   lines.push(
     '',
     '| learner | metric | paper | ours (mean ± std, n) | difference | tolerance | verdict | command |',
     '| :-- | :-- | --: | --: | --: | --: | :-- | :-- |',
-    ...s.rows.map(row),
+    ...s.rows.map((r) => row(r, s.unpublished)),
   );
   if (s.orders.length) lines.push('', ...s.orders.map(orderLine));
+  if (s.orderings.length) lines.push('', 'Orderings the paper reports, checked on our means:', '', ...s.orderings.map(orderingLine));
   if (s.problems.length) lines.push('', 'Runs left out of the means:', ...s.problems.map((p) => `- ${oneLine(p)}`));
   return lines;
 }
@@ -232,12 +376,30 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
   const outside = judged.filter(({ r }) => r.verdict === 'outside');
   const lines = ['## Overview', '', `${judged.length - outside.length} of ${judged.length} judged rows are within tolerance.`];
   if (outside.length) {
-    lines.push('', 'Outside tolerance:', ...outside.map(({ s, r }) => `- ${s.name}, ${r.learner}, ${r.metric}: paper ${formatScore(r.paper)}, ours ${formatMeanStd(r.ours)} (${formatDiff(r.ours.mean, r.paper)})`));
+    lines.push('', 'Outside tolerance:', ...outside.map(({ s, r }) => `- ${s.name}, ${r.learner}, ${r.metric}: paper ${formatScore(r.paper)}, ours ${formatMeanStd(r.ours)} (${formatDiff(r.ours.mean, r.paper ?? Number.NaN)})`));
   }
-  const notRun = [...new Set(rows.filter(({ r }) => r.verdict === 'not run').map(({ s, r }) => `${s.name} ${r.learner}`))];
+  const notRun = [
+    ...new Set([
+      ...rows.filter(({ r }) => r.verdict === 'not run').map(({ s, r }) => `${s.name} ${r.learner}`),
+      ...all.flatMap((s) => s.unrun.map((l) => `${s.name} ${l}`)),
+    ]),
+  ];
   if (notRun.length) lines.push('', `Not run (no result file has them): ${notRun.join(', ')}.`);
   const reordered = all.flatMap((s) => s.orders.filter((o) => o.paper.join('\0') !== o.ours.join('\0')).map((o) => `${s.name} (${o.metric})`));
   lines.push('', reordered.length ? `Learners ranked differently from the paper: ${reordered.join(', ')}.` : 'Every scenario ranks its learners in the paper’s order.');
+
+  const orderings = all.flatMap((s) => s.orderings.map((o) => ({ s, o })));
+  if (orderings.length) {
+    const count = (status: OrderingStatus) => orderings.filter(({ o }) => o.status === status);
+    const failed = count('fails');
+    const waiting = count('not run');
+    lines.push('', `Orderings the papers report: ${count('holds').length} of ${orderings.length} hold, ${failed.length} fail, ${waiting.length} not run.`);
+    if (failed.length) lines.push('', 'Failed orderings:', ...failed.map(({ s, o }) => `- ${s.name}: ${orderingText(o)}`));
+    if (waiting.length) {
+      const missing = (o: OrderingCheck) => o.learners.filter((l) => l.mean === null).map((l) => l.learner).join(', ');
+      lines.push('', `Orderings not checked yet (learners not run): ${waiting.map(({ s, o }) => `${s.name} ${o.metric} (${missing(o)})`).join(', ')}.`);
+    }
+  }
   return lines;
 }
 
@@ -260,6 +422,18 @@ export function renderReproductions(all: readonly ScenarioReproduction[], option
     `    ${options.command}`,
     '',
     `**Tolerance.** A row passes (✓) when |ours − paper| ≤ its metric's tolerance: ${tolerancesText(options.rules)}. Rows outside it are marked ✗ and discussed in the notes. Metrics without a tolerance (the values read off the papers' figures, such as BWT and FWT) are shown for information (·). Means are over completed runs; ± is the sample standard deviation over seeds, n the number of runs.`,
+    ...(all.some((s) => s.rows.some((r) => r.paper === null))
+      ? [
+          '',
+          `**Rows without a published value** say “${SEE_THE_PAPER}” in the paper column where the paper's tables are not available offline, and “${MISSING}” where the paper reports no value for that learner or metric; our means there are for information (·).`,
+        ]
+      : []),
+    ...(all.some((s) => s.orderings.length > 0)
+      ? [
+          '',
+          "**Orderings.** The rankings the papers report, declared in each scenario's `reference.orderings`, are tested on our means (the check where a paper's numbers are not at hand): ✓ holds, ✗ fails, “not run” while a learner in it has no completed run.",
+        ]
+      : []),
     '',
     ...overview(all),
   ];
@@ -268,6 +442,13 @@ export function renderReproductions(all: readonly ScenarioReproduction[], option
     lines.push('', '## Notes', '', `_From ${code(displayPath(options.notes.file))}._`, '', options.notes.text.trim());
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Ordering counts for the CLI's one-line summary. */
+export function orderingCounts(all: readonly ScenarioReproduction[]): Record<OrderingStatus, number> {
+  const counts: Record<OrderingStatus, number> = { holds: 0, fails: 0, 'not run': 0 };
+  for (const s of all) for (const o of s.orderings) counts[o.status]++;
+  return counts;
 }
 
 /** Counts for the CLI's one-line summary. */

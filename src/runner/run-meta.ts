@@ -1,13 +1,14 @@
-import { Observable, lastValueFrom, take, toArray } from 'rxjs';
+import { type Observable, lastValueFrom, take, toArray } from 'rxjs';
 import * as tf from '../backend/tf.js';
 import { EpisodeMetaBatch, uploadSplits } from '../learners/meta/meta-batch.js';
 import type { Adapted, Batch, Learner, LearnerContext } from '../learners/types.js';
 import { defaultReportSteps } from '../metrics/adaptation.js';
-import { type MetaProtocol, isMetaProtocol, learnerLabel, learnerOptions } from '../scenario/types.js';
+import { type MetaProtocol, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { type Episode, type EpisodeStream, isTaskDistribution } from '../streams/episodes.js';
 import type { ProblemKind } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { createLearner, createModel, driverEvents, memoryPeaks, yielder } from './driver.js';
 import type { AdaptPhase, RunEvent, RunKey, RunStatus } from './events.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
 import { type RunPlan, createStream, runOne } from './run-one.js';
@@ -27,32 +28,6 @@ export function createTaskDistribution(plan: Pick<RunPlan, 'scenario' | 'seed'>,
     );
   }
   return stream;
-}
-
-/** Lets timers (progress bars, signal handlers) run during long synchronous stretches of training. */
-function yielder(intervalMs = 100): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last < intervalMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    last = performance.now();
-  };
-}
-
-/** High-water marks of process RSS and tensor bytes, sampled at the driver's checkpoints. */
-function memoryPeaks() {
-  let rss = process.memoryUsage.rss();
-  let tensors = tf.memory().numBytes;
-  return {
-    sample(): void {
-      tensors = Math.max(tensors, tf.memory().numBytes);
-      rss = Math.max(rss, process.memoryUsage.rss());
-    },
-    peaks(): { peakRssBytes: number; peakTensorBytes: number } {
-      rss = Math.max(rss, process.memoryUsage.rss());
-      return { peakRssBytes: rss, peakTensorBytes: tensors };
-    },
-  };
 }
 
 /** Query accuracy and mean loss of adapted weights, read back in one device→host transfer. */
@@ -96,16 +71,7 @@ async function observeEpisodes(learner: Learner, batch: EpisodeMetaBatch): Promi
  * subscription is a fresh run; a learner that throws ends its run as 'failed'.
  */
 export function runMeta(plan: RunPlan, regs: Registries = defaultRegistries): Observable<RunEvent> {
-  return new Observable<RunEvent>((subscriber) => {
-    let cancelled = false;
-    execute(plan, regs, (e) => subscriber.next(e), () => cancelled).then(
-      () => subscriber.complete(),
-      (err: unknown) => subscriber.error(err),
-    );
-    return () => {
-      cancelled = true;
-    };
-  });
+  return driverEvents((emit, cancelled) => execute(plan, regs, emit, cancelled));
 }
 
 async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => void, cancelled: () => boolean): Promise<void> {
@@ -125,8 +91,8 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     const { info } = stream;
     emit({ ...key, type: 'run-start', numTasks: 0, time: new Date().toISOString() });
 
-    const model = regs.models.get(scenario.model.type).create(scenario.model, info);
-    const created = regs.learners.get(plan.learner.type).create(learnerOptions(plan.learner) as never);
+    const model = createModel(scenario, info, regs);
+    const created = createLearner(plan.learner, regs);
     learner = created;
     const metaBatch = created.metaBatch ?? protocol.metaBatch;
     const context: LearnerContext = {

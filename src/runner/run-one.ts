@@ -1,9 +1,10 @@
-import { Observable, lastValueFrom, toArray } from 'rxjs';
+import { type Observable, lastValueFrom, toArray } from 'rxjs';
 import * as tf from '../backend/tf.js';
 import type { Learner, LearnerContext, LearnerSpec, TaskInfo } from '../learners/types.js';
-import { type Scenario, learnerLabel, learnerOptions } from '../scenario/types.js';
+import { type Scenario, learnerLabel } from '../scenario/types.js';
 import type { Task, TaskStream } from '../streams/types.js';
 import { Rng } from '../util/rng.js';
+import { createLearner, createModel, driverEvents, memoryPeaks, yielder } from './driver.js';
 import { type EvalSet, evaluate, uploadSplit } from './evaluate.js';
 import type { EvalPhase, RunEvent, RunKey, RunStatus } from './events.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
@@ -21,56 +22,13 @@ export function createStream(scenario: Scenario, seed: number, regs: Registries 
   return regs.streams.get(scenario.stream.type).create(scenario.stream, rng);
 }
 
-/** Lets timers (progress bars, signal handlers) run during long synchronous stretches of training. */
-function yielder(intervalMs = 100): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last < intervalMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    last = performance.now();
-  };
-}
-
-/**
- * High-water marks of process RSS and tensor bytes, sampled at the driver's checkpoints (while a
- * batch and the current task are on the device). RSS is read at most every 50 ms: it costs a syscall.
- */
-function memoryPeaks() {
-  let rss = process.memoryUsage.rss();
-  let tensors = tf.memory().numBytes;
-  let rssReadAt = performance.now();
-  const readRss = () => {
-    rss = Math.max(rss, process.memoryUsage.rss());
-    rssReadAt = performance.now();
-  };
-  return {
-    sample(): void {
-      tensors = Math.max(tensors, tf.memory().numBytes);
-      if (performance.now() - rssReadAt >= 50) readRss();
-    },
-    peaks(): { peakRssBytes: number; peakTensorBytes: number } {
-      readRss();
-      return { peakRssBytes: rss, peakTensorBytes: tensors };
-    },
-  };
-}
-
 /**
  * The protocol driver for one (learner, seed): feeds each task's batches to the learner and
  * evaluates it at the points the protocol names, emitting one typed event per step. Cold: each
  * subscription is a fresh run. A learner that throws ends its run as 'failed', never the stream.
  */
 export function runOne(plan: RunPlan, regs: Registries = defaultRegistries): Observable<RunEvent> {
-  return new Observable<RunEvent>((subscriber) => {
-    let cancelled = false;
-    execute(plan, regs, (e) => subscriber.next(e), () => cancelled).then(
-      () => subscriber.complete(),
-      (err: unknown) => subscriber.error(err),
-    );
-    return () => {
-      cancelled = true;
-    };
-  });
+  return driverEvents((emit, cancelled) => execute(plan, regs, emit, cancelled));
 }
 
 async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => void, cancelled: () => boolean): Promise<void> {
@@ -94,13 +52,13 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     const tasks: Task[] = await lastValueFrom(stream.tasks().pipe(toArray()));
     emit({ ...key, type: 'run-start', numTasks: tasks.length, time: new Date().toISOString() });
 
-    const model = regs.models.get(scenario.model.type).create(scenario.model, info);
+    const model = createModel(scenario, info, regs);
     const context: LearnerContext = {
       stream: info, model, rng: rng.fork('learner'),
       batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
     };
     const makeLearner = async (): Promise<Learner> => {
-      const created = regs.learners.get(plan.learner.type).create(learnerOptions(plan.learner) as never);
+      const created = createLearner(plan.learner, regs);
       await created.setup({ ...context, rng: rng.fork('learner') });
       return created;
     };

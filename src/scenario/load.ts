@@ -4,7 +4,7 @@ import type { LearnerSpec } from '../learners/types.js';
 import { type Registries, registries as defaultRegistries } from '../runner/registries.js';
 import { ClbenchError } from '../util/errors.js';
 import { formatAjvError } from './format-errors.js';
-import { scenarioSchema } from './schema.js';
+import { checkOrderingLearners, scenarioSchema } from './schema.js';
 import { type Scenario, learnerLabel } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -122,5 +122,10 @@ export function loadScenario(path: string, options: { quick?: boolean } = {}, re
   } catch (err) {
     throw new ClbenchError(`${path}: not valid JSON: ${(err as Error).message}`);
   }
-  return resolveScenario(raw, { ...options, source: path }, regs);
+  const scenario = resolveScenario(raw, { ...options, source: path }, regs);
+  // Here, not in resolveScenario: sweeps resolve one learner at a time. The file's own learners
+  // count even where a `quick` list replaces them.
+  const unknown = checkOrderingLearners(scenario.reference, [...(isObject(raw) && Array.isArray(raw.learners) ? raw.learners : []), ...scenario.learners]);
+  if (unknown.length > 0) throw new ClbenchError(`${path}: invalid scenario:\n  ${unknown.join('\n  ')}`);
+  return scenario;
 }

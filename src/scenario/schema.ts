@@ -1,6 +1,7 @@
 import type { Registries } from '../runner/registries.js';
 import { sweepSchema } from '../sweep/schema.js';
 import type { JsonSchema, RegistryEntry } from '../util/registry.js';
+import type { Reference } from './types.js';
 
 /**
  * A piece's full schema: its own options plus the keys the scenario uses (`type`, and `extra`),
@@ -87,6 +88,24 @@ const metricsSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/** An ordering the paper reports; that its learners exist is checked by checkOrderingLearners. */
+const orderingSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    metric: { type: 'string', minLength: 1, description: 'Metric compared on the means over seeds, e.g. ACC, BWT, adapt@10' },
+    better: {
+      enum: ['higher', 'lower', 'closerToZero'],
+      description: 'Which way is better: each learner’s mean ≥ the next one’s (higher), ≤ (lower), or |mean| ≤ the next |mean| (closerToZero)',
+    },
+    order: {
+      type: 'array', items: { type: 'string', minLength: 1 }, minItems: 2, uniqueItems: true,
+      description: 'Learner labels, best first',
+    },
+  },
+  required: ['metric', 'better', 'order'],
+  additionalProperties: false,
+};
+
 const referenceSchema: JsonSchema = {
   type: 'object',
   properties: {
@@ -94,12 +113,40 @@ const referenceSchema: JsonSchema = {
     note: { type: 'string' },
     values: {
       type: 'object',
+      default: {},
+      description: 'Published numbers: values[learner label][metric]; empty when the paper is not at hand',
       additionalProperties: { type: 'object', additionalProperties: { type: 'number' } },
     },
+    orderings: {
+      type: 'array', items: orderingSchema,
+      description: 'Rankings the paper reports, checked on our means by `clbench reproductions`',
+    },
   },
-  required: ['source', 'values'],
+  required: ['source'],
   additionalProperties: false,
 };
+
+/**
+ * What the reference schema cannot say: every learner an ordering names is a learner of the
+ * scenario. `learners` are learner specs (label: `name`, else `type`). Returns one message per
+ * unknown label, each with its JSON path.
+ */
+export function checkOrderingLearners(reference: Reference | undefined, learners: readonly unknown[]): string[] {
+  const labels = [
+    ...new Set(
+      learners.flatMap((l) => {
+        const spec = (typeof l === 'object' && l !== null ? l : {}) as { name?: unknown; type?: unknown };
+        const label = spec.name ?? spec.type;
+        return typeof label === 'string' ? [label] : [];
+      }),
+    ),
+  ];
+  return (reference?.orderings ?? []).flatMap((ordering, i) =>
+    ordering.order.flatMap((label, j) =>
+      labels.includes(label) ? [] : [`reference.orderings[${i}].order[${j}]: '${label}' is not a learner of this scenario; labels: ${labels.join(', ')}`],
+    ),
+  );
+}
 
 const seedsSchema: JsonSchema = { type: 'array', items: { type: 'integer' }, minItems: 1, uniqueItems: true };
 

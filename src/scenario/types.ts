@@ -71,11 +71,31 @@ export interface MetricSettings {
   readonly lcaRule: LcaRule;
 }
 
-/** Published numbers printed beside ours: values[learner label][metric]. */
+/**
+ * Which way an ordering runs, stated on every ordering because a metric's direction depends on
+ * the stream (adapt@k is an accuracy on classification, an MSE on regression).
+ * 'higher': each learner's mean is at least the next one's; 'lower': at most;
+ * 'closerToZero': each |mean| is at most the next |mean| (BWT, where 0 means no forgetting).
+ */
+export type OrderingDirection = 'higher' | 'lower' | 'closerToZero';
+
+/** A ranking a paper reports, checked on our means: `order` lists learner labels, best first. */
+export interface ReferenceOrdering {
+  readonly metric: string;
+  readonly better: OrderingDirection;
+  readonly order: readonly string[];
+}
+
+/**
+ * What a paper reports: published numbers printed beside ours (values[learner label][metric])
+ * and, where its tables are not at hand, the orderings it states.
+ */
 export interface Reference {
   readonly source: string;
   readonly note?: string;
+  /** Empty (the schema's default) when the paper's numbers are not available offline. */
   readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly orderings?: readonly ReferenceOrdering[];
 }
 
 /** `sweep.learners[label][option]` lists the values to try; `sweep.seeds` replaces `seeds`. */

@@ -1,5 +1,6 @@
 import { Registry } from '../util/registry.js';
 import type { StreamEntry } from './stream-entry.js';
+import { blurredStreamEntry } from './operators/blurred-stream.js';
 import { fewShot } from './tasks/few-shot.js';
 import { incrementalSine } from './tasks/incremental-sine.js';
 import { permutedMnist } from './tasks/permuted-mnist.js';
@@ -21,3 +22,5 @@ streams.register(fewShot as StreamEntry);
 
 // Meta-continual streams (issue #5).
 streams.register(incrementalSine as StreamEntry);
+// Any stream above (or registered later) with blurred task boundaries.
+streams.register(blurredStreamEntry(streams) as StreamEntry);

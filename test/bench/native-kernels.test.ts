@@ -82,17 +82,6 @@ describe.each(['wasm', 'cpu'])('kernel overrides on %s', (backendName) => {
     expectClose(cols, [data[5], data[6], data[9], data[10]], 0);
   });
 
-  it('keeps cloned and same-dtype cast data intact after the original is disposed, with no leak', () => {
-    const before = tf.memory().numTensors;
-    const data = values(10);
-    const original = tf.tensor1d(data);
-    const copies = [tf.clone(original), tf.cast(original, 'float32'), tf.reshape(original, [2, 5])];
-    original.dispose();
-    for (const c of copies) expectClose(c.dataSync(), data, 0);
-    tf.dispose(copies);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
   it('gives the dense layer the gradients of matMul + bias + relu', () => {
     const x = tf.tensor2d(values(5 * 4), [5, 4]);
     const w = tf.tensor2d(values(4 * 3), [4, 3]);

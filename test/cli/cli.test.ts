@@ -48,6 +48,27 @@ describe('clbench CLI', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('cli-tiny');
   });
 
+  it('runs a meta-learning scenario: stepsToTarget as a step count, curves left out of the table', () => {
+    const meta = {
+      name: 'cli-meta',
+      stream: { type: 'sine', shots: 5, testQueries: 10 },
+      model: { hidden: [10] },
+      protocol: { kind: 'meta', metaIterations: 4, metaBatch: 2, evalEpisodes: 4, adaptSteps: 2, adaptTarget: 1e9 },
+      learners: [{ type: 'maml', innerLr: 0.01 }],
+      seeds: [0],
+    };
+    const r = clbench('run', scenarioFile(meta), '--out', join(tempDir(), 'out'), '--backend', 'wasm');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const header = lines.find((l) => l.startsWith('learner '))!.split(/\s{2,}/);
+    const row = lines.find((l) => l.startsWith('maml '))!.split(/\s{2,}/);
+    expect(header).toContain('stepsToTarget');
+    expect(header).not.toContain('adaptationCurve');
+    expect(row[header.indexOf('stepsToTarget')]).toBe('0'); // any MSE is at most 1e9: reached before adapting
+    expect(row).not.toContain('—');
+    expect(r.stderr).toMatch(/run 1\/1 maml seed 0 · completed in/);
+  });
+
   it('names the field and the allowed values for an unknown learner', () => {
     const r = clbench('validate', scenarioFile({ ...tiny, learners: [{ type: 'nave', lr: 0.1 }] }));
     expect(r.code).toBe(2);

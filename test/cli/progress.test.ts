@@ -67,6 +67,53 @@ describe('ScenarioProgress without a terminal', () => {
   });
 });
 
+describe('ScenarioProgress under the meta protocol', () => {
+  const key = (seed: number) => ({ learner: 'maml', seed });
+  const metaStart = (seed: number, metaIterations: number): RunEvent => ({
+    ...key(seed), type: 'meta-start', metaIterations, metaBatch: 4, adaptSteps: 3, evalEpisodes: 8, score: 'loss', reportSteps: [0, 3],
+  });
+  const metaStep = (seed: number, iteration: number, iterations: number): RunEvent => ({ ...key(seed), type: 'meta-step', iteration, iterations, loss: 1 });
+
+  it('advances per meta-iteration, each run one share of the work, with no tasks in the position', () => {
+    // Two runs on a distribution whose info says 10 tasks: those are episodes, not units of work.
+    const written: string[] = [];
+    let now = 0;
+    const progress = new ScenarioProgress(2, 10, { stream: { write: (text: string) => written.push(text), isTTY: false }, intervalMs: 10_000, now: () => now });
+    progress.runStarted('maml', 0, 0);
+    progress.event({ ...key(0), type: 'run-start', numTasks: 0, time: '' });
+    progress.event(metaStart(0, 100));
+    for (let i = 1; i <= 100; i++) {
+      now += 250; // 0.25 s an iteration: a line every 10 s at most
+      progress.event(metaStep(0, i, 100));
+    }
+    progress.event({ ...key(0), type: 'run-end', status: 'completed', wallSeconds: 25 });
+    progress.runStarted('maml', 1, 1);
+    progress.event(metaStart(1, 100));
+    now += 10_000;
+    progress.event(metaStep(1, 10, 100));
+    progress.event({ ...key(1), type: 'run-end', status: 'diverged', wallSeconds: 10 });
+    progress.stop();
+
+    const lines = written.join('').split('\n').filter(Boolean);
+    // Line 0 is the first run's start, printed before any event says the scenario is a meta one.
+    expect(lines.slice(1)).toEqual([
+      'run 1/2 maml seed 0 · meta-iteration 40/100 · 20% · 10s elapsed · ETA 40s',
+      'run 1/2 maml seed 0 · meta-iteration 80/100 · 40% · 20s elapsed · ETA 30s',
+      'run 1/2 maml seed 0 · completed in 25s · 50% · 25s elapsed · ETA 25s',
+      'run 2/2 maml seed 1 · starting · 50% · 25s elapsed · ETA 25s',
+      'run 2/2 maml seed 1 · meta-iteration 10/100 · 55% · 35s elapsed · ETA 29s', // (1 + 0.1) / 2 runs
+      'run 2/2 maml seed 1 · diverged in 10s · 100% · 35s elapsed · ETA 0s',
+    ]);
+  });
+
+  it('counts meta-iterations in the state', () => {
+    const state = new ProgressState(4, 10, 0);
+    Object.assign(state, { meta: true, runIndex: 1, learner: 'reptile', batch: 250, batches: 1000 });
+    expect(state.fraction()).toBeCloseTo(1.25 / 4, 12);
+    expect(state.position()).toBe('run 2/4 reptile seed 0 · meta-iteration 250/1000');
+  });
+});
+
 describe('colorLevel', () => {
   it('FORCE_COLOR wins, then NO_COLOR, then terminal detection', () => {
     expect(colorLevel('stdout', { FORCE_COLOR: '2', NO_COLOR: '1' })).toBe(2);

@@ -11,7 +11,6 @@ import { runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { Rng } from '../../src/util/rng.js';
 import { tempDir } from '../helpers/scenario.js';
-import { forgettingOnTwoTasks } from '../learners/two-task.js';
 
 let backend: BackendInfo;
 beforeAll(async () => {
@@ -180,11 +179,5 @@ describe('mer learner', () => {
     expect(runs[0].steps).toBe(merStepCount(30, options));
     expect(runs[1].steps).toBe(runs[0].steps);
     runs[0].out.forEach((v, j) => expect(Math.abs(v - runs[1].out[j])).toBeLessThan(1e-3));
-  });
-
-  it('forgets less than naive on the two-task problem', async () => {
-    const f = await forgettingOnTwoTasks([{ type: 'mer', lr: 0.1, beta: 0.1, gamma: 1, steps: 1, replay: 5, memorySize: 200 }], backend);
-    expect(f.mer.drop).toBeLessThan(f.naive.drop - 0.05);
-    expect(f.mer.learned).toBeGreaterThan(0.7);
   });
 });

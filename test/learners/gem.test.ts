@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import { projectGem, solveGemDual } from '../../src/learners/base/gem-projection.js';
+import { runScenario } from '../../src/runner/run-scenario.js';
 import { Rng } from '../../src/util/rng.js';
+import { tempDir, tinyScenario } from '../helpers/scenario.js';
 import { forgettingOnTwoTasks } from './two-task.js';
 
 let backend: BackendInfo;
@@ -100,5 +102,25 @@ describe('gem learner', () => {
     const f = await forgettingOnTwoTasks([{ type: 'gem', lr: 0.1, memoryPerTask: 256 }], backend);
     expect(f.gem.drop).toBeLessThan(f.naive.drop - 0.05);
     expect(f.gem.learned).toBeGreaterThan(0.7);
+  });
+});
+
+describe('episodic-memory learners (gem, agem)', () => {
+  it('train exactly as naive during the first task, and differently once a task has ended', async () => {
+    const scenario = tinyScenario({
+      stream: { type: 'rotated-mnist', tasks: 2, trainPerTask: 200, testPerTask: 200 },
+      learners: [
+        { type: 'naive', lr: 0.05 },
+        { type: 'gem', lr: 0.05, memoryPerTask: 20 },
+        { type: 'agem', lr: 0.05, memoryPerTask: 20, referenceBatch: 10 },
+      ],
+    });
+    const [naive, ...constrained] = (await runScenario(scenario, { outDir: tempDir(), backend })).runs;
+    for (const run of constrained) {
+      expect(run.status, run.learner).toBe('completed');
+      // Nothing to project against before the first task ends: the same steps as plain fine-tuning.
+      expect(run.accuracyMatrix[0], run.learner).toEqual(naive.accuracyMatrix[0]);
+      expect(run.accuracyMatrix[1], run.learner).not.toEqual(naive.accuracyMatrix[1]);
+    }
   });
 });

@@ -1,12 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { summarizeRuns } from '../../src/metrics/summarize.js';
 import { loadResults } from '../../src/report/load-results.js';
-import { buildReproductions, parseTolerance, renderReproductions, toleranceFor } from '../../src/report/reproductions.js';
+import { SEE_THE_PAPER, buildReproductions, orderingCounts, parseTolerance, renderReproductions, toleranceFor } from '../../src/report/reproductions.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
-import { defaultProtocol } from '../../src/scenario/types.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { type Reference, type Scenario, defaultMetaProtocol, defaultProtocol } from '../../src/scenario/types.js';
 import { tempDir } from '../helpers/scenario.js';
 
 function run(learner: string, seed: number, ACC: number | null, BWT: number | null, status: RunRecord['status'] = 'completed'): RunRecord {
@@ -78,7 +79,11 @@ describe('buildReproductions', () => {
 
     const ewc = rowOf('EWC', 'ACC');
     expect(ewc.verdict).toBe('outside'); // 0.5 vs 0.6
-    expect(s.orders).toEqual([{ metric: 'ACC', paper: ['GEM', 'EWC', 'single'], ours: ['GEM', 'single', 'EWC'] }]);
+    expect(s.orders).toEqual([{ metric: 'ACC', higher: true, paper: ['GEM', 'EWC', 'single'], ours: ['GEM', 'single', 'EWC'] }]);
+    expect(s.orderings).toEqual([]);
+    // GEM's BWT has no published value: shown for information, and out of the paper-vs-ours ranking.
+    expect(rowOf('GEM', 'BWT')).toMatchObject({ paper: null, verdict: 'untested' });
+    expect(rowOf('GEM', 'BWT').ours.mean).toBe(0);
   });
 
   it('lists published learners that no result ran as "not run"', () => {
@@ -124,10 +129,212 @@ describe('renderReproductions and the CLI command', () => {
     expect(md).not.toContain('Not run');
     // Rendering is a pure function of the results: the same input gives the same page.
     const again = renderReproductions(buildReproductions(loadResults([a]), [parseTolerance('ACC=0.04')]), {
-      command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes}`,
+      command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes} --scenarios scenarios`,
       rules: [parseTolerance('ACC=0.04')],
       notes: { file: notes, text: readFileSync(notes, 'utf8') },
     });
     expect(again).toBe(md);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios without published values: our headline metrics, and the orderings the paper reports.
+
+const MER_LEARNERS = ['MER-500', 'ER-500', 'online', 'ER-5120'];
+
+function continualRun(learner: string, seed: number, m: { ACC: number; BWT: number }): RunRecord {
+  return {
+    learner, learnerType: 'naive', options: {}, seed, status: 'completed', wallSeconds: 1,
+    accuracyMatrix: [], baseline: [], lcaCurve: [], curves: [],
+    metrics: { ...m, FWT: 0.01, LA: m.ACC + 0.1, forgetting: 0.05, LCA: 0.3 },
+  };
+}
+
+function unpublished(runs: RunRecord[], reference: Reference | undefined, command = 'clbench run scenarios/mer.json'): RunResult {
+  const base = result(runs, command);
+  return {
+    ...base,
+    scenario: {
+      ...base.scenario,
+      name: 'mer-x',
+      learners: MER_LEARNERS.map((name) => ({ type: 'naive', name })),
+      ...(reference ? { reference } : { reference: undefined }),
+    },
+  };
+}
+
+const MER_REFERENCE: Reference = {
+  source: 'MER, see the paper',
+  values: {},
+  orderings: [
+    { metric: 'ACC', better: 'higher', order: ['MER-500', 'ER-500', 'online'] }, // holds
+    { metric: 'BWT', better: 'closerToZero', order: ['MER-500', 'ER-500'] }, // fails: MER forgets more
+    { metric: 'ACC', better: 'higher', order: ['ER-5120', 'online'] }, // ER-5120 has no run
+  ],
+};
+
+const MER_RUNS = [
+  continualRun('MER-500', 0, { ACC: 0.8, BWT: -0.06 }),
+  continualRun('MER-500', 1, { ACC: 0.84, BWT: -0.08 }),
+  continualRun('ER-500', 0, { ACC: 0.78, BWT: -0.05 }),
+  continualRun('online', 0, { ACC: 0.6, BWT: -0.2 }),
+];
+
+describe('scenarios without published values', () => {
+  it('shows our headline metrics for every learner that ran, with no paper value and no verdict', () => {
+    const dir = tempDir();
+    const a = write(dir, 'a', unpublished(MER_RUNS, MER_REFERENCE));
+    const [s] = buildReproductions(loadResults([a]), [parseTolerance('ACC=0.04')]);
+    // FWT is not a headline metric; ER-5120 never ran, so it has no rows but is listed.
+    expect(s.rows.map((r) => `${r.learner} ${r.metric}`)).toEqual(
+      ['MER-500', 'ER-500', 'online'].flatMap((l) => ['ACC', 'BWT', 'LA', 'forgetting', 'LCA'].map((m) => `${l} ${m}`)),
+    );
+    expect(s.rows.every((r) => r.paper === null && r.verdict === 'untested' && r.tolerance === undefined)).toBe(true);
+    expect(s.unrun).toEqual(['ER-5120']);
+    const mer = s.rows.find((r) => r.learner === 'MER-500' && r.metric === 'ACC')!;
+    expect(mer.ours.mean).toBeCloseTo(0.82, 9);
+    expect(mer.ours.n).toBe(2);
+
+    const md = renderReproductions([s], { command: 'clbench reproductions a', rules: [parseTolerance('ACC=0.04')] });
+    expect(md).toContain(`| MER-500 | ACC | ${SEE_THE_PAPER} | 0.820 ± 0.028 (n=2) | — | — | · | \`clbench run scenarios/mer.json\` |`);
+    expect(md).toContain('- **No completed runs yet:** ER-5120');
+    expect(md).toContain('Not run (no result file has them): mer-x ER-5120.');
+  });
+
+  it('shows the adapt@k curve points and adaptAUC of a meta scenario, in step order', () => {
+    const dir = tempDir();
+    const metaRun = (learner: string, mse: number): RunRecord => ({
+      learner, learnerType: learner, options: {}, seed: 0, status: 'completed', wallSeconds: 1,
+      accuracyMatrix: [], baseline: [], lcaCurve: [], curves: [],
+      metrics: { 'adapt@10': mse, 'adapt@0': 4, adaptAUC: 1.5, 'adapt@5': mse + 0.1, stepsToTarget: 3, 'adapt@1': mse + 0.5 },
+    });
+    const base = result([metaRun('maml', 0.3), metaRun('pretrain', 2.2)], 'clbench run scenarios/sine.json');
+    const meta: RunResult = {
+      ...base,
+      scenario: {
+        ...base.scenario,
+        name: 'sine-x',
+        protocol: defaultMetaProtocol,
+        reference: { source: 'none at hand', values: {}, orderings: [{ metric: 'adapt@10', better: 'lower', order: ['maml', 'pretrain'] }] },
+      },
+      stream: { ...base.stream, kind: 'regression' },
+    };
+    const [s] = buildReproductions(loadResults([write(dir, 'meta', meta)]), []);
+    expect(s.rows.filter((r) => r.learner === 'maml').map((r) => r.metric)).toEqual(['adapt@0', 'adapt@1', 'adapt@5', 'adapt@10', 'adaptAUC']);
+    expect(s.orderings[0]).toMatchObject({ status: 'holds', violations: [] });
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- ✓ adapt@10 (lower is better): maml 0.300 ≤ pretrain 2.200');
+  });
+
+  it('a scenario with no reference block at all still gets its rows', () => {
+    const dir = tempDir();
+    const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(MER_RUNS.slice(0, 1), undefined))]), []);
+    expect(s.source).toBeUndefined();
+    expect(s.rows).toHaveLength(5);
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- **Published values:** none (the scenario has no `reference` block)');
+    expect(md).toContain('| MER-500 | ACC | — | 0.800 (n=1) | — | — | · |');
+  });
+});
+
+describe('orderings', () => {
+  it('checks each declared ordering on the means: holds, fails, or not run', () => {
+    const dir = tempDir();
+    const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(MER_RUNS, MER_REFERENCE))]), []);
+    const [acc, bwt, missing] = s.orderings;
+    expect(acc.status).toBe('holds'); // 0.82 ≥ 0.78 ≥ 0.60
+    expect(acc.learners.map((l) => l.mean)).toEqual([expect.closeTo(0.82, 9), 0.78, 0.6]);
+    expect(bwt.status).toBe('fails'); // |−0.07| > |−0.05|
+    expect(bwt.violations).toEqual([['MER-500', 'ER-500']]);
+    expect(missing.status).toBe('not run');
+    expect(missing.learners).toEqual([{ learner: 'ER-5120', mean: null }, { learner: 'online', mean: 0.6 }]);
+    expect(orderingCounts([s])).toEqual({ holds: 1, fails: 1, 'not run': 1 });
+
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- ✓ ACC (higher is better): MER-500 0.820 ≥ ER-500 0.780 ≥ online 0.600');
+    expect(md).toContain('- ✗ BWT (closer to 0 is better): MER-500 |-0.070| ≤ ER-500 |-0.050| — **fails:** MER-500 is not as close to 0 as ER-500');
+    expect(md).toContain('- not run: ACC (higher is better): ER-5120 (not run) ≥ online 0.600');
+    // The overview names the failed one and the one still waiting for runs.
+    expect(md).toContain('Orderings the papers report: 1 of 3 hold, 1 fail, 1 not run.');
+    expect(md).toContain('Failed orderings:\n- mer-x: BWT (closer to 0 is better): MER-500 |-0.070| ≤ ER-500 |-0.050| — **fails:** MER-500 is not as close to 0 as ER-500');
+    expect(md).toContain('Orderings not checked yet (learners not run): mer-x ACC (ER-5120).');
+  });
+
+  it('a learner whose runs all failed counts as not run; a tie satisfies ≥', () => {
+    const dir = tempDir();
+    const failed = { ...continualRun('ER-500', 1, { ACC: 0.1, BWT: 0 }), status: 'failed' as const, error: 'out of memory' };
+    const reference: Reference = {
+      source: 's', values: {},
+      orderings: [{ metric: 'ACC', better: 'higher', order: ['ER-5120', 'online'] }, { metric: 'ACC', better: 'higher', order: ['MER-500', 'online'] }],
+    };
+    const runs = [{ ...failed, learner: 'ER-5120' }, continualRun('MER-500', 0, { ACC: 0.6, BWT: 0 }), continualRun('online', 0, { ACC: 0.6, BWT: 0 })];
+    const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(runs, reference))]), []);
+    expect(s.orderings.map((o) => o.status)).toEqual(['not run', 'holds']);
+    expect(s.problems).toEqual([expect.stringMatching(/ER-5120 seed 1 .*failed: out of memory/)]);
+  });
+
+  it('the current scenario file’s reference block wins over the one recorded in the results', async () => {
+    const dir = tempDir();
+    // Recorded before the orderings were added to the scenario.
+    const a = write(dir, 'a', unpublished(MER_RUNS, { source: 'MER, see the paper', values: {} }));
+    const scenarios = join(dir, 'scenarios');
+    mkdirSync(scenarios);
+    writeFileSync(join(scenarios, 'mer-x.json'), JSON.stringify({
+      name: 'mer-x',
+      stream: { type: 'rotated-mnist', tasks: 3 },
+      learners: MER_LEARNERS.map((name) => ({ type: 'naive', name, lr: 0.1 })),
+      reference: { source: 'MER, see the paper (current)', orderings: [{ metric: 'ACC', better: 'higher', order: ['online', 'MER-500'] }] },
+    }));
+    const out = join(dir, 'r.md');
+    expect(await main(['node', 'clbench', 'reproductions', a, '--out', out, '--scenarios', scenarios])).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain(`MER, see the paper (current) (reference block of \`${join(scenarios, 'mer-x.json')}\`)`);
+    expect(md).toContain('- ✗ ACC (higher is better): online 0.600 ≥ MER-500 0.820 — **fails:** online is not at least MER-500');
+    expect(md).toContain(`--scenarios ${scenarios}`);
+    // Without a scenario file, the recorded block is used: no orderings.
+    const fromResults = buildReproductions(loadResults([a]), [], { currentScenario: () => undefined });
+    expect(fromResults[0].orderings).toEqual([]);
+    const current: Scenario = { ...unpublished(MER_RUNS, MER_REFERENCE).scenario };
+    expect(buildReproductions(loadResults([a]), [], { currentScenario: () => ({ file: 'x.json', scenario: current }) })[0].orderings).toHaveLength(3);
+  });
+});
+
+describe('reference.orderings in scenario files', () => {
+  const scenarioWith = (orderings: unknown) => ({
+    name: 'ordered',
+    stream: { type: 'rotated-mnist', tasks: 3 },
+    learners: [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }],
+    reference: { source: 'paper', orderings },
+  });
+  const load = (raw: unknown) => {
+    const file = join(tempDir(), 'ordered.json');
+    writeFileSync(file, JSON.stringify(raw));
+    return () => loadScenario(file);
+  };
+
+  it('refuses an ordering that names a learner the scenario lacks, naming it', () => {
+    const orderings = [{ metric: 'ACC', better: 'higher', order: ['MER-500', 'ER-500', 'online'] }];
+    expect(load(scenarioWith(orderings))).toThrow(
+      /ordered\.json: invalid scenario:\n {2}reference\.orderings\[0\]\.order\[1\]: 'ER-500' is not a learner of this scenario; labels: MER-500, online/,
+    );
+  });
+
+  it('requires the direction and at least two distinct learners; values default to none', () => {
+    expect(load(scenarioWith([{ metric: 'ACC', order: ['MER-500', 'online'] }]))).toThrow(/reference\.orderings\[0\]\.better: is required/);
+    expect(load(scenarioWith([{ metric: 'ACC', better: 'up', order: ['MER-500', 'online'] }]))).toThrow(/better: "up" is not allowed; choose one of: "higher", "lower", "closerToZero"/);
+    expect(load(scenarioWith([{ metric: 'ACC', better: 'higher', order: ['online'] }]))).toThrow(/order: must NOT have fewer than 2 items/);
+    const ok = load(scenarioWith([{ metric: 'ACC', better: 'higher', order: ['MER-500', 'online'] }]))();
+    expect(ok.reference).toEqual({ source: 'paper', values: {}, orderings: [{ metric: 'ACC', better: 'higher', order: ['MER-500', 'online'] }] });
+  });
+
+  it('the shipped scenarios declare the orderings of their papers', () => {
+    const orderings = (name: string) => loadScenario(`scenarios/${name}.json`).reference?.orderings;
+    expect(orderings('mer-mnist-rotations')).toEqual([
+      { metric: 'ACC', better: 'higher', order: ['MER-500', 'ER-500', 'online'] },
+      { metric: 'BWT', better: 'closerToZero', order: ['MER-500', 'ER-500'] },
+    ]);
+    expect(orderings('lamaml-mnist-permutations')).toEqual([{ metric: 'ACC', better: 'higher', order: ['La-MAML', 'C-MAML'] }]);
+    expect(orderings('maml-sine')).toEqual([{ metric: 'adapt@10', better: 'lower', order: ['maml', 'pretrain'] }]);
+    expect(orderings('few-shot-mnist')).toEqual([{ metric: 'adapt@10', better: 'higher', order: ['maml', 'pretrain'] }]);
   });
 });

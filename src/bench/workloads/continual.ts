@@ -34,7 +34,6 @@ export interface ContinualRun {
  * set upload before it are setup, which the reference does not have.
  */
 export async function runContinual(run: ContinualRun): Promise<WorkloadResult> {
-  const regs = productRegistries;
   const scenario = resolveScenario({
     name: 'bench',
     stream: run.stream ?? ROTATIONS_STREAM,
@@ -42,8 +41,8 @@ export async function runContinual(run: ContinualRun): Promise<WorkloadResult> {
     protocol: { ...REFERENCE_PROTOCOL, ...run.protocol },
     learners: [run.learner],
     seeds: [run.seed],
-  }, { source: 'bench workload' }, regs);
-  const prepared = await withPreparedStream(scenario, run.seed, regs);
+  }, { source: 'bench workload' }, productRegistries);
+  const prepared = await withPreparedStream(scenario, run.seed, productRegistries);
   let started: number | undefined;
   let finished = NaN;
   let cpuAtStart = process.cpuUsage();

@@ -72,19 +72,7 @@ export class ExampleMemory {
 
   /** Copies the given slots out as a new StoredExamples. */
   gather(slots: ArrayLike<number>): StoredExamples {
-    const d = this.rowSize;
-    const w = this.labelWidth;
-    const n = slots.length;
-    const x = new Float32Array(n * d);
-    const y = new Float32Array(n * w);
-    const tasks = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const s = slots[k];
-      x.set(this.x.subarray(s * d, (s + 1) * d), k * d);
-      y.set(this.y.subarray(s * w, (s + 1) * w), k * w);
-      tasks[k] = this.tasks[s];
-    }
-    return { x, y, tasks, n };
+    return gatherRows({ x: this.x, y: this.y, tasks: this.tasks, n: this.count }, slots, this.rowSize, this.labelWidth);
   }
 
   private grow(): void {
@@ -99,6 +87,28 @@ export class ExampleMemory {
     this.y = y;
     this.tasks = tasks;
   }
+}
+
+/**
+ * The given rows of `source` copied out as a new StoredExamples. Row widths default to those of a
+ * packed source (`x.length / n`); pass them when the arrays have spare room, as ExampleMemory's do.
+ */
+export function gatherRows(
+  source: StoredExamples, slots: ArrayLike<number>,
+  rowSize = source.x.length / Math.max(1, source.n), labelWidth = source.y.length / Math.max(1, source.n),
+): StoredExamples {
+  const [d, w] = [rowSize, labelWidth];
+  const n = slots.length;
+  const x = new Float32Array(n * d);
+  const y = new Float32Array(n * w);
+  const tasks = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const s = slots[k];
+    x.set(source.x.subarray(s * d, (s + 1) * d), k * d);
+    y.set(source.y.subarray(s * w, (s + 1) * w), k * w);
+    tasks[k] = source.tasks[s];
+  }
+  return { x, y, tasks, n };
 }
 
 /** Uploads stored examples as a batch: labels become int32 ids when `classification`. */

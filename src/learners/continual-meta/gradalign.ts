@@ -1,13 +1,11 @@
 import * as tf from '../../backend/tf.js';
-import type { Rng } from '../../util/rng.js';
 import { ExampleMemory, toTensors } from '../base/example-memory.js';
 import type { LossFn } from '../base/losses.js';
-import { ModelLearner } from '../base/model-learner.js';
-import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
 import { metaLossFor } from '../meta/losses.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
+import { headsMask, maskedValueAndGrads } from './masked-grads.js';
 import { mixedTaskLoss } from './mixed-loss.js';
-import { drawWithReplacement } from './stored-rows.js';
+import { ReservoirLearner } from './reservoir-learner.js';
 
 export interface GradAlignOptions {
   readonly lr: number;
@@ -20,7 +18,7 @@ export interface GradAlignOptions {
   readonly replayBatch?: number;
 }
 
-const DEFAULTS = { lambda: 0.1, replayWeight: 0, memorySize: 500, replayBatch: 10 } as const;
+const DEFAULTS = { lambda: 0.01, replayWeight: 0, memorySize: 500, replayBatch: 10 } as const;
 
 /** The scalar objective a gradalign step descends, as a function of the parameters. */
 export type ParamObjective = (params: readonly tf.Tensor[]) => tf.Scalar;
@@ -30,10 +28,15 @@ export type ParamObjective = (params: readonly tf.Tensor[]) => tf.Scalar;
  * the objective, so differentiating it is a gradient of gradients: its gradient carries the
  * Hessian-vector products −λ(H_cur g_mem + H_mem g_cur) that reward aligned gradients.
  */
-export function alignmentObjective(current: ParamObjective, memory: ParamObjective, lambda: number, replayWeight: number): ParamObjective {
+export function alignmentObjective(
+  current: ParamObjective, memory: ParamObjective, lambda: number, replayWeight: number,
+  masks?: { readonly current: readonly boolean[]; readonly memory: readonly boolean[] },
+): ParamObjective {
   return (params) => {
-    const gc = tf.grads((...p: tf.Tensor[]) => current(p))([...params]);
-    const gm = tf.grads((...p: tf.Tensor[]) => memory(p))([...params]);
+    const all = params.map(() => true);
+    // Multi-head models: each loss reaches only the trunk and its own heads (zeros elsewhere).
+    const gc = maskedValueAndGrads(current, params, masks?.current ?? all).grads;
+    const gm = maskedValueAndGrads(memory, params, masks?.memory ?? all).grads;
     const dot = tf.addN(gc.map((g, i) => tf.sum(tf.mul(g, gm[i]))));
     let total: tf.Tensor = tf.sub(current(params), tf.mul(dot, lambda));
     if (replayWeight !== 0) total = tf.add(total, tf.mul(memory(params), replayWeight));
@@ -48,20 +51,15 @@ export function alignmentObjective(current: ParamObjective, memory: ParamObjecti
  * through Reptile; this learner states it as an objective, for comparison. With replayWeight 1
  * the objective is MER's: L_cur + L_mem − λ⟨g_cur, g_mem⟩.
  */
-export class GradAlign extends ModelLearner {
-  private buffer!: ReplayBuffer;
-  private drawRng!: Rng;
+export class GradAlign extends ReservoirLearner {
   private twiceDifferentiable!: LossFn;
 
   constructor(private readonly options: GradAlignOptions) {
-    super({ lr: options.lr });
+    super(options.lr, options.memorySize ?? DEFAULTS.memorySize);
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
-    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
-    this.drawRng = ctx.rng.fork('replay-draws');
     // Cross-entropy whose backward pass is itself differentiable (tfjs's own is not).
     this.twiceDifferentiable = metaLossFor(ctx.stream.kind);
   }
@@ -76,10 +74,11 @@ export class GradAlign extends ModelLearner {
     if (this.buffer.size === 0) {
       loss = this.step(() => current(this.params));
     } else {
-      const replay = drawWithReplacement(this.buffer, this.options.replayBatch ?? DEFAULTS.replayBatch, this.drawRng);
+      const replay = this.drawReplay(this.options.replayBatch ?? DEFAULTS.replayBatch);
       const { x, y } = toTensors(replay, stream.inputShape, stream.kind === 'classification');
       const memory: ParamObjective = (p) => mixedTaskLoss(model, this.twiceDifferentiable, p, x, y, replay.tasks, headOf);
-      const objective = alignmentObjective(current, memory, this.options.lambda ?? DEFAULTS.lambda, this.options.replayWeight ?? DEFAULTS.replayWeight);
+      const masks = { current: headsMask(model, [head]), memory: headsMask(model, [...replay.tasks].map(headOf)) };
+      const objective = alignmentObjective(current, memory, this.options.lambda ?? DEFAULTS.lambda, this.options.replayWeight ?? DEFAULTS.replayWeight, masks);
       loss = this.step(() => objective(this.params));
       tf.dispose([x, y]);
     }

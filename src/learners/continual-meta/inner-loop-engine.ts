@@ -4,6 +4,7 @@ import type { StreamInfo } from '../../streams/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { StoredExamples } from '../base/example-memory.js';
 import { type HostParams, HostMlp, copyParams, interpolateParams, readParams } from './host-mlp.js';
+import { headsMask, maskedValueAndGrads } from './masked-grads.js';
 import { trainingLoss } from './training-loss.js';
 
 /**
@@ -147,9 +148,11 @@ class TfEngine implements InnerLoopEngine {
     const [next, sum] = tf.tidy(() => {
       const x = tf.slice(this.x!, row, 1);
       const y = tf.slice(this.y!, row, 1);
-      const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => this.loss(model.forward(p, x, head), y))(this.theta);
+      const mask = headsMask(model, [head]);
+      const { value, grads } = maskedValueAndGrads((p) => this.loss(model.forward(p, x, head), y), this.theta, mask);
       const rate = lr * scale;
-      const updated = this.theta.map((p, i) => tf.sub(p, tf.mul(grads[i], rate)));
+      // Parameters of other heads stay as they are (kept, not copied).
+      const updated = this.theta.map((p, i) => (mask[i] ? tf.sub(p, tf.mul(grads[i], rate)) : tf.clone(p)));
       return [updated, this.lossSum ? tf.add(this.lossSum, value) : value] as [tf.Tensor[], tf.Scalar];
     });
     tf.dispose(this.theta);

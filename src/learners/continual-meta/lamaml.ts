@@ -3,7 +3,7 @@ import { ClbenchError } from '../../util/errors.js';
 import type { JsonSchema } from '../../util/registry.js';
 import type { Rng } from '../../util/rng.js';
 import { ExampleMemory, toTensors } from '../base/example-memory.js';
-import { ModelLearner } from '../base/model-learner.js';
+import { ModelLearner, toVariables } from '../base/model-learner.js';
 import type { LossFn } from '../base/losses.js';
 import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
 import { type TaskBatchedForward, taskBatchedForward } from '../meta/task-batched.js';
@@ -12,6 +12,7 @@ import { clipByGlobalNorm } from './clip.js';
 import { HostMlp, readParams } from './host-mlp.js';
 import type { EngineChoice } from './inner-loop-engine.js';
 import { HostLaMaml } from './lamaml-host.js';
+import { headsMask, maskedValueAndGrads } from './masked-grads.js';
 import { mixedTaskLoss } from './mixed-loss.js';
 import { type RowSource, concatExamples, drawWithReplacement, frozenRows } from './stored-rows.js';
 import { trainingLoss } from './training-loss.js';
@@ -74,13 +75,15 @@ export function laMamlMetaGradients(
   innerLoss: (params: readonly tf.Tensor[], i: number) => tf.Scalar, steps: readonly number[],
   metaLoss: (params: readonly tf.Tensor[]) => tf.Scalar,
   stackedMetaLoss?: StackedLoss,
+  masks?: { readonly inner: readonly boolean[]; readonly meta: readonly boolean[] },
 ): MetaGradients {
+  const all = theta.map(() => true);
   const rates = alpha.map((a) => tf.relu(a));
   let fast = [...theta];
   const path: tf.Tensor[][] = [];
   const inner: tf.Tensor[][] = [];
   for (const i of steps) {
-    const g = tf.grads((...p: tf.Tensor[]) => innerLoss(p, i))(fast);
+    const g = maskedValueAndGrads((p) => innerLoss(p, i), fast, masks?.inner ?? all).grads;
     fast = fast.map((p, k) => tf.sub(p, tf.mul(rates[k], g[k])));
     path.push(fast);
     inner.push(g);
@@ -103,7 +106,7 @@ export function laMamlMetaGradients(
     sumTheta = theta.map((p) => tf.zerosLike(p));
     sumAlpha = theta.map((p) => tf.zerosLike(p));
     path.forEach((f, i) => {
-      const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => metaLoss(p))(f);
+      const { value, grads } = maskedValueAndGrads(metaLoss, f, masks?.meta ?? all);
       lossSum = tf.add(lossSum, value);
       sumTheta = sumTheta.map((s, k) => tf.add(s, grads[k]));
       sumAlpha = sumAlpha.map((s, k) => tf.add(s, tf.mul(grads[k], tf.squeeze(tf.slice(cumulative[k], i, 1), [0]))));
@@ -149,7 +152,7 @@ export class LaMaml extends ModelLearner {
     }
     const alphaInit = this.options.alphaInit ?? DEFAULTS.alphaInit;
     this.alpha.forEach((a) => a.dispose());
-    this.alpha = this.params.map((p) => tf.variable(tf.fill(p.shape, alphaInit)));
+    this.alpha = toVariables(this.params.map((p) => tf.fill(p.shape, alphaInit)));
     const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
     this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
     this.drawRng = ctx.rng.fork('replay-draws');
@@ -235,6 +238,7 @@ export class LaMaml extends ModelLearner {
           order.map((_, k) => k),
           (p) => mixedTaskLoss(model, this.loss, p, x, y, tasks, headOf),
           stackedLoss,
+          { inner: headsMask(model, [innerHead]), meta: headsMask(model, tasks.map(headOf)) },
         );
         const clip = this.options.clipNorm ?? DEFAULTS.clipNorm;
         return { theta: clipByGlobalNorm(g.theta, clip), alpha: clipByGlobalNorm(g.alpha, clip), loss: g.loss };

@@ -1,11 +1,10 @@
 import * as tf from '../../backend/tf.js';
 import type { Rng } from '../../util/rng.js';
 import { ExampleMemory, type StoredExamples } from '../base/example-memory.js';
-import { ModelLearner } from '../base/model-learner.js';
-import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { type EngineChoice, type InnerLoopEngine, makeEngine } from './inner-loop-engine.js';
-import { concatExamples, drawWithReplacement, rowOf } from './stored-rows.js';
+import { ReservoirLearner } from './reservoir-learner.js';
+import { concatExamples, rowOf } from './stored-rows.js';
 
 /** Where the incoming example goes in each batch of MER's inner loop. */
 export type CurrentPosition = 'shuffled' | 'first' | 'last';
@@ -91,23 +90,18 @@ export function batchOrder(size: number, position: CurrentPosition, rng: Rng): n
  * The inner loop runs on the host engine (plain loops, no tfjs launch per step) when the model
  * is an MLP, else through tfjs; both compute the same steps.
  */
-export class Mer extends ModelLearner {
+export class Mer extends ReservoirLearner {
   private engine!: InnerLoopEngine;
-  private buffer!: ReplayBuffer;
-  private drawRng!: Rng;
   private orderRng!: Rng;
   /** θ changed in the engine since the variables were last written. */
   private stale = false;
 
   constructor(private readonly options: MerOptions) {
-    super({ lr: options.lr });
+    super(options.lr, options.memorySize ?? DEFAULTS.memorySize);
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
-    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
-    this.drawRng = ctx.rng.fork('replay-draws');
     this.orderRng = ctx.rng.fork('batch-order');
     this.engine = makeEngine(this.options.engine ?? DEFAULTS.engine, {
       model: ctx.model, stream: ctx.stream, variables: this.params, headOf: (task) => this.headFor(task < 0 ? undefined : task),
@@ -139,7 +133,7 @@ export class Mer extends ModelLearner {
       const example = rowOf(incoming, i);
       const batches: MerBatch[] = [];
       for (let b = 0; b < steps; b++) {
-        const examples = concatExamples(example, drawWithReplacement(this.buffer, replay, this.drawRng));
+        const examples = concatExamples(example, this.drawReplay(replay));
         batches.push({ examples, order: batchOrder(examples.n, position, this.orderRng), current: 0 });
       }
       loss += merUpdate(this.engine, batches, rates);

@@ -56,14 +56,17 @@ const META_DEFAULTS = {
   resetClassRows: true,
 } as const;
 
-/** One meta-training trajectory, uploaded: inner minibatches in order, and the remember set. */
-interface Trajectory {
+/** One meta-training trajectory as tensors: inner minibatches in order (steps × batchSize rows), and the remember set. */
+export interface TrajectoryData {
   readonly x: tf.Tensor;
   readonly y: tf.Tensor;
   readonly steps: number;
   readonly batchSize: number;
   readonly rememberX: tf.Tensor;
   readonly rememberY: tf.Tensor;
+}
+
+interface Trajectory extends TrajectoryData {
   /** Labels present in the trajectory (classification). */
   readonly classes: readonly number[];
 }
@@ -88,6 +91,42 @@ function upload(x: Float32Array, y: Float32Array, info: StreamInfo): [tf.Tensor,
     tf.tensor(x, [n, ...info.inputShape]),
     info.kind === 'classification' ? tf.tensor1d(Int32Array.from(y), 'int32') : tf.tensor2d(y, [n, info.outputSize]),
   ];
+}
+
+export interface InnerSettings {
+  readonly innerLr: number;
+  /** Element-wise clip of each inner gradient. */
+  readonly clip: number;
+  readonly lossOf: LossFn;
+}
+
+/** The PLN after one SGD step per trajectory minibatch, on features computed once by the RLN. */
+export function innerLoop(split: SplitMlp, params: readonly tf.Tensor[], features: tf.Tensor, t: TrajectoryData, s: InnerSettings): tf.Tensor[] {
+  const rln = params.slice(0, split.split);
+  let fast = params.slice(split.split);
+  for (let k = 0; k < t.steps; k++) {
+    const h = tf.slice(features, k * t.batchSize, t.batchSize);
+    const y = tf.slice(t.y, k * t.batchSize, t.batchSize);
+    const g = tf.grads((...w: tf.Tensor[]) => s.lossOf(split.pln([...rln, ...w], h), y))(fast);
+    fast = fast.map((w, i) => tf.sub(w, tf.mul(tf.clipByValue(g[i], -s.clip, s.clip), s.innerLr)));
+  }
+  return fast;
+}
+
+/** Loss on the remember set of the RLN in `params` followed by the PLN `fast`. */
+export function rememberLoss(split: SplitMlp, params: readonly tf.Tensor[], fast: readonly tf.Tensor[], t: TrajectoryData, lossOf: LossFn): tf.Scalar {
+  return lossOf(split.pln([...params.slice(0, split.split), ...fast], split.rln(params, t.rememberX)), t.rememberY);
+}
+
+/**
+ * OML's meta-loss (Javed & White 2019): the PLN takes one SGD step per trajectory minibatch
+ * (features computed once by the RLN), then the adapted network is scored on the remember set.
+ * Taken under a gradient tape, the inner steps are differentiated too (second order): the
+ * gradient reaches the RLN through both the trajectory's and the remember set's features.
+ */
+export function omlMetaLoss(split: SplitMlp, params: readonly tf.Tensor[], t: TrajectoryData, s: InnerSettings): tf.Scalar {
+  const fast = innerLoop(split, params, split.rln(params, t.x), t, s);
+  return rememberLoss(split, params, fast, t, s.lossOf);
 }
 
 /** The last meta-training result, keyed by everything that determines it: the runner sets up an untrained twin of every learner. */
@@ -203,42 +242,20 @@ export class Oml extends ModelLearner {
     return { x, y, steps: traj.y.length / (info.kind === 'classification' ? 1 : info.outputSize) / batchSize, batchSize, rememberX, rememberY, classes };
   }
 
-  /**
-   * OML's meta-loss: the PLN takes one SGD step per trajectory minibatch (features computed once
-   * by the RLN), then is scored on the remember set. Second order: the inner steps stay on the
-   * tape; first order: they are computed off the tape and added as constants.
-   */
+  /** OML's meta-objective on one trajectory, as a closure for tf.variableGrads (see omlMetaLoss). */
   private omlLoss(t: Trajectory, lossOf: LossFn, secondOrder: boolean): () => tf.Scalar {
     const m = this.options.metaTraining;
-    const innerLr = m.innerLr ?? META_DEFAULTS.innerLr;
-    const clip = m.clip ?? META_DEFAULTS.clip;
-    const { split } = this;
-    const inner = (params: readonly tf.Tensor[], features: tf.Tensor): tf.Tensor[] => {
-      const rln = params.slice(0, split.split);
-      let fast = params.slice(split.split);
-      for (let s = 0; s < t.steps; s++) {
-        const h = tf.slice(features, s * t.batchSize, t.batchSize);
-        const y = tf.slice(t.y, s * t.batchSize, t.batchSize);
-        const g = tf.grads((...w: tf.Tensor[]) => lossOf(split.pln([...rln, ...w], h), y))(fast);
-        fast = fast.map((w, k) => tf.sub(w, tf.mul(tf.clipByValue(g[k], -clip, clip), innerLr)));
-      }
-      return fast;
-    };
-    if (secondOrder) {
-      return () => {
-        const fast = inner(this.params, split.rln(this.params, t.x));
-        return lossOf(split.pln([...this.params.slice(0, split.split), ...fast], split.rln(this.params, t.rememberX)), t.rememberY);
-      };
-    }
-    // First order: Δ = θ_K − θ_0 of the PLN, computed without recording, enters as a constant.
+    const inner: InnerSettings = { innerLr: m.innerLr ?? META_DEFAULTS.innerLr, clip: m.clip ?? META_DEFAULTS.clip, lossOf };
+    if (secondOrder) return () => omlMetaLoss(this.split, this.params, t, inner);
+    // First order: the PLN's inner displacement θ_K − θ_0, computed without recording, enters as a constant.
     const delta = tf.tidy(() => {
       const frozen = this.params.map((p) => tf.clone(p));
-      const fast = inner(frozen, split.rln(frozen, t.x));
-      return fast.map((w, k) => tf.sub(w, frozen[split.split + k]));
+      const fast = innerLoop(this.split, frozen, this.split.rln(frozen, t.x), t, inner);
+      return fast.map((w, k) => tf.sub(w, frozen[this.split.split + k]));
     });
     return () => {
-      const fast = this.params.slice(split.split).map((w, k) => tf.add(w, delta[k]));
-      return lossOf(split.pln([...this.params.slice(0, split.split), ...fast], split.rln(this.params, t.rememberX)), t.rememberY);
+      const fast = this.params.slice(this.split.split).map((w, k) => tf.add(w, delta[k]));
+      return rememberLoss(this.split, this.params, fast, t, lossOf);
     };
   }
 

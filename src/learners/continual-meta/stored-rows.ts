@@ -1,5 +1,5 @@
 import type { Rng } from '../../util/rng.js';
-import type { StoredExamples } from '../base/example-memory.js';
+import { type StoredExamples, gatherRows } from '../base/example-memory.js';
 
 /** Row i of `examples` as a one-row view (no copy). */
 export function rowOf(examples: StoredExamples, i: number): StoredExamples {
@@ -33,23 +33,6 @@ export function concatExamples(a: StoredExamples, b: StoredExamples): StoredExam
 export interface RowSource {
   readonly size: number;
   gather(slots: ArrayLike<number>): StoredExamples;
-}
-
-/** Rows copied out of a StoredExamples. */
-export function gatherRows(examples: StoredExamples, slots: ArrayLike<number>): StoredExamples {
-  const d = examples.x.length / Math.max(1, examples.n);
-  const w = examples.y.length / Math.max(1, examples.n);
-  const n = slots.length;
-  const x = new Float32Array(n * d);
-  const y = new Float32Array(n * w);
-  const tasks = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const s = slots[k];
-    x.set(examples.x.subarray(s * d, (s + 1) * d), k * d);
-    y.set(examples.y.subarray(s * w, (s + 1) * w), k * w);
-    tasks[k] = examples.tasks[s];
-  }
-  return { x, y, tasks, n };
 }
 
 /** A buffer's content frozen at one moment (La-MAML's old-task memory). */

@@ -7,7 +7,7 @@ import {
   bestLearners,
   columnLabel,
   formatDiff,
-  formatMeanStd,
+  formatSummaryCell,
   formatScore,
   higherIsBetter,
   runsByLearner,
@@ -28,7 +28,8 @@ export function tableColumns(result: RunResult): string[] {
 
 /** "lr 0.03 · memory 200": a learner's options in a line (long values cut short). */
 export function describeOptions(type: string, options: Record<string, unknown>, label?: string): string {
-  const parts = Object.entries(options).map(([key, value]) => {
+  // An option set to undefined from code (not JSON) is no setting at all.
+  const parts = Object.entries(options).filter(([, value]) => value !== undefined).map(([key, value]) => {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return `${key} ${text.length > 40 ? `${text.slice(0, 39)}…` : text}`;
   });
@@ -43,12 +44,9 @@ function diffClass(ours: number | null, paper: number): 'ok' | 'warn' | 'bad' | 
   return 'bad';
 }
 
-function digitsFor(column: string): number {
-  return column === WALL_SECONDS ? 1 : 3;
-}
-
-function valueCell(cell: SummaryCell | undefined, column: string, best: boolean, paper: number | undefined): SafeHtml {
-  const text = cell ? formatMeanStd(cell, digitsFor(column)) : MISSING;
+function valueCell(result: RunResult, learner: string, column: string, best: boolean, paper: number | undefined): SafeHtml {
+  const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
+  const text = formatSummaryCell(result, learner, column);
   const [mean, sd] = text.split(' ± ');
   const reference =
     paper === undefined
@@ -86,7 +84,7 @@ export function summaryTable(result: RunResult): SafeHtml {
         first ? html`<span class="opts">${describeOptions(first.learnerType, first.options, learner)}</span>` : null
       }</th>
       <td title="completed runs">${seeds}</td>
-      ${columns.map((c) => valueCell(result.summary[learner][c], c, best.has(c), paper[c]))}
+      ${columns.map((c) => valueCell(result, learner, c, best.has(c), paper[c]))}
     </tr>`;
   });
   const paperOnly = Object.entries(reference?.values ?? {})

@@ -2,14 +2,15 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { RunEvent } from '../events.js';
 
 /**
- * Appends each event to events.jsonl as it happens (one synchronous write per event), so a crash
- * loses at most the step in progress.
+ * Writes each event to events.jsonl as it happens (one synchronous write per event), so a crash
+ * loses at most the step in progress. Opening truncates: the log belongs to the run that writes
+ * result.json beside it, not to an earlier, interrupted one.
  */
 export class JsonlLog {
   private fd: number | undefined;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'w');
   }
 
   write(event: RunEvent): void {
