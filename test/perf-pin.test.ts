@@ -74,3 +74,29 @@ describe('pinned numbers of the naive learner on a tiny rotated stream', () => {
     expectPinned(result.runs[0].accuracyMatrix, result.runs[0].metrics);
   });
 });
+
+/**
+ * The quickstart a newcomer runs first, as shipped (`--quick`: seed 0), on wasm: values recorded
+ * with the fast kernels and, identically, with tfjs's own (CLBENCH_NATIVE=0). A change to the
+ * scenario file, a default, the data draws or a kernel that moves them shows here.
+ */
+const QUICKSTART_PINNED: Record<string, Record<string, number>> = {
+  naive: { ACC: 0.488, BWT: -0.186, FWT: 0.2535, LA: 0.6368, forgetting: 0.206 },
+  joint: { ACC: 0.6868, BWT: -0.0375, FWT: 0.253, LA: 0.7168, forgetting: 0.053 },
+};
+
+describe('pinned numbers of the quickstart', () => {
+  it('are reproduced by `clbench run scenarios/quickstart.json --quick`', () => {
+    const out = join(tempDir(), 'out');
+    const r = spawnSync('node', ['bin/clbench.js', 'run', 'scenarios/quickstart.json', '--quick', '--out', out, '--backend', 'wasm', '--quiet'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+    expect(result.runs.map((run) => `${run.learner}:${run.seed}`)).toEqual(['naive:0', 'joint:0']);
+    for (const run of result.runs) {
+      for (const [name, v] of Object.entries(QUICKSTART_PINNED[run.learner])) {
+        // 500 test images per task: one image is 0.002; float-level differences may flip a few.
+        expect(Math.abs((run.metrics[name] ?? NaN) - v), `${run.learner} ${name}`).toBeLessThanOrEqual(ACCURACY_TOLERANCE);
+      }
+    }
+  });
+});
