@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import type { LearnerSpec } from '../../src/learners/types.js';
-import { runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
-import { tempDir } from '../helpers/scenario.js';
+import { atTaskEnds, tensorCountsAt } from '../helpers/tensor-counts.js';
 
 let backend: BackendInfo;
 beforeAll(async () => {
@@ -33,18 +31,7 @@ async function tensorCounts(stream: Record<string, unknown>): Promise<Map<string
     learners,
     seeds: [0],
   });
-  const counts = new Map<string, number[]>();
-  const before = tf.memory().numTensors;
-  const result = await runScenario(scenario, {
-    outDir: tempDir(),
-    backend,
-    onEvent: (e) => {
-      if (e.type === 'task-end') counts.set(e.learner, [...(counts.get(e.learner) ?? []), tf.memory().numTensors]);
-    },
-  });
-  for (const run of result.runs) expect(run.status, `${run.learner}: ${run.error ?? ''}`).toBe('completed');
-  expect(tf.memory().numTensors).toBe(before); // nothing survives a run
-  return counts;
+  return tensorCountsAt(scenario, backend, atTaskEnds);
 }
 
 describe('tensor leaks', () => {

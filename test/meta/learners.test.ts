@@ -10,6 +10,7 @@ import { runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { learnerOptions } from '../../src/scenario/types.js';
 import { tempDir } from '../helpers/scenario.js';
+import { tensorCountsAt } from '../helpers/tensor-counts.js';
 import { maxRelativeError, metaBatchOf, paramValues, setUp, sineEpisodes } from './helpers.js';
 
 let backend: BackendInfo;
@@ -133,22 +134,8 @@ describe('every meta-learner', () => {
       learners: [{ type: 'maml', innerLr: 0.1 }, { type: 'pretrain' }],
       seeds: [0],
     });
-    const counts = new Map<string, number[]>();
-    const before = tf.memory().numTensors;
-    const result = await runScenario(scenario, {
-      outDir: tempDir(),
-      backend,
-      onEvent: (e) => {
-        if (e.type === 'meta-step' && (e.iteration === 5 || e.iteration === 20)) {
-          counts.set(e.learner, [...(counts.get(e.learner) ?? []), tf.memory().numTensors]);
-        }
-      },
-    });
-    for (const run of result.runs) {
-      expect(run.status, `${run.learner}: ${run.error}`).toBe('completed');
-      const [at5, at20] = counts.get(run.learner)!;
-      expect(at20, run.learner).toBe(at5);
-    }
-    expect(tf.memory().numTensors).toBe(before);
+    const counts = await tensorCountsAt(scenario, backend, (e) => e.type === 'meta-step' && (e.iteration === 5 || e.iteration === 20));
+    for (const [learner, [at5, at20]] of counts) expect(at20, learner).toBe(at5);
+    expect(counts.size).toBe(2);
   });
 });
