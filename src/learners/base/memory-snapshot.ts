@@ -1,5 +1,5 @@
 import * as tf from '../../backend/tf.js';
-import { type StoredExamples, toTensors } from './example-memory.js';
+import { type StoredExamples, gatherRows, toTensors } from './example-memory.js';
 
 /** Where one task's examples sit in the snapshot. */
 export interface TaskRows {
@@ -55,16 +55,7 @@ export class MemorySnapshot {
   gather(indices: ArrayLike<number>): { x: tf.Tensor; y: tf.Tensor; tasks: Int32Array } {
     const host = this.host;
     if (!host) throw new Error('memory snapshot is empty');
-    const d = host.x.length / host.n;
-    const w = host.y.length / host.n;
-    const n = indices.length;
-    const picked: StoredExamples = { x: new Float32Array(n * d), y: new Float32Array(n * w), tasks: new Int32Array(n), n };
-    for (let k = 0; k < n; k++) {
-      const i = indices[k];
-      picked.x.set(host.x.subarray(i * d, (i + 1) * d), k * d);
-      picked.y.set(host.y.subarray(i * w, (i + 1) * w), k * w);
-      picked.tasks[k] = host.tasks[i];
-    }
+    const picked = gatherRows(host, indices);
     const { x, y } = toTensors(picked, this.inputShape, this.classification);
     return { x, y, tasks: picked.tasks };
   }
