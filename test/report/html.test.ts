@@ -4,6 +4,7 @@ import type { RunResult } from '../../src/runner/result.js';
 import { escapeHtml, html, trustedHtml } from '../../src/report/html/escape.js';
 import { planCharts, renderHtmlReport, renderRunHtml } from '../../src/report/html/render-html.js';
 import { renderSvg } from '../../src/report/html/render-svg.js';
+import { describeOptions } from '../../src/report/html/summary-table.js';
 import { groupResults, singleGroup } from '../../src/report/load-results.js';
 import { PIPE_LEARNER, fixtureResult, wideResult } from './fixture.js';
 import { HOSTILE_LEARNER, HOSTILE_NAME, richResult } from './html-fixture.js';
@@ -173,5 +174,12 @@ describe('scopeSvgIds', () => {
       '<svg><defs><clipPath id="a-clip1"><rect/></clipPath><linearGradient id="a-gradient_0"/></defs>' +
         '<g clip-path="url(#a-clip1)"><path fill="url(#a-gradient_0)"/><use href="#a-clip1"/></g><text>clip1 url(#x)</text></svg>',
     );
+  });
+});
+
+describe('describeOptions', () => {
+  it('lists set options and skips ones set to undefined from code', () => {
+    expect(describeOptions('er', { lr: 0.1, memorySize: undefined, buffer: 'reservoir' }, 'ER')).toBe('er · lr 0.1 · buffer reservoir');
+    expect(describeOptions('naive', { lr: 0.03 }, 'naive')).toBe('lr 0.03');
   });
 });

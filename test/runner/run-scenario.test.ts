@@ -43,6 +43,17 @@ describe('runScenario', () => {
     expect(events.filter((e) => e.type === 'eval' && e.phase === 'curve' && e.learner === 'naive')).toHaveLength(3 * 3 * 3);
   });
 
+  it('starts events.jsonl afresh when a new run writes into the same folder', async () => {
+    const outDir = tempDir();
+    const scenario = tinyScenario();
+    await runScenario(scenario, { outDir, backend });
+    await runScenario(scenario, { outDir, backend });
+    const events = readFileSync(join(outDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+    // One run's events, matching the result.json beside them: not the first run's followed by the second's.
+    expect(events.filter((e) => e.type === 'run-start')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'run-end')).toHaveLength(1);
+  });
+
   it('gives identical numbers for the same seed and backend', async () => {
     const scenario = tinyScenario();
     const a = await runScenario(scenario, { outDir: tempDir(), backend });
