@@ -16,12 +16,14 @@ export interface ProgressOptions {
   readonly intervalMs?: number;
   /** Clock in ms (tests pass a fake one). */
   readonly now?: () => number;
+  /** The scenario runs the meta protocol, so positions count meta-iterations from the first line. */
+  readonly meta?: boolean;
 }
 
 
 /**
  * Where the scenario stands: run × task × batch, as a fraction of all the work and an ETA. Under
- * the meta protocol (`meta`, set by its meta-start event) a run has no tasks: batch/batches count
+ * the meta protocol (`meta`, set up front by the caller or by a meta-start event) a run has no tasks: batch/batches count
  * meta-iterations and each run is one unit of work.
  */
 export class ProgressState {
@@ -95,6 +97,7 @@ export class ScenarioProgress {
     this.intervalMs = options.intervalMs ?? 10_000;
     this.now = options.now ?? (() => Date.now());
     this.state = new ProgressState(totalRuns, numTasks, this.now());
+    this.state.meta = options.meta ?? false;
   }
 
   runStarted(learner: string, seed: number, index: number): void {

@@ -106,6 +106,14 @@ describe('ScenarioProgress under the meta protocol', () => {
     ]);
   });
 
+  it('told up front that the scenario is meta, the first line names no task', () => {
+    const written: string[] = [];
+    const progress = new ScenarioProgress(2, 10, { stream: { write: (text: string) => written.push(text), isTTY: false }, now: () => 0, meta: true });
+    progress.runStarted('maml', 0, 0);
+    progress.stop();
+    expect(written.join('')).toBe('run 1/2 maml seed 0 · starting · 0% · 0s elapsed · ETA …\n');
+  });
+
   it('counts meta-iterations in the state', () => {
     const state = new ProgressState(4, 10, 0);
     Object.assign(state, { meta: true, runIndex: 1, learner: 'reptile', batch: 250, batches: 1000 });

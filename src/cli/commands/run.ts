@@ -72,7 +72,7 @@ export function registerRun(program: Command): void {
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
       }
-      const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks);
+      const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks, { meta: scenario.protocol.kind === 'meta' });
       let result;
       try {
         result = await runScenario(scenario, {
