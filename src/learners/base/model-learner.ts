@@ -4,6 +4,7 @@ import { FastWeights } from '../meta/fast-weights.js';
 import type { StepSizes } from '../meta/functional-sgd.js';
 import type { AdaptOptions, Adapted, Batch, Learner, LearnerContext, TaskInfo } from '../types.js';
 import { type LossFn, lossFor } from './losses.js';
+import { mixedTaskLoss } from './mixed-task-loss.js';
 import { type OptimizerOptions, makeOptimizer } from './optimizer.js';
 
 /** Trainable copies of the given tensors, which are disposed (a variable shares, not copies, their data). */
@@ -68,18 +69,7 @@ export abstract class ModelLearner implements Learner {
    * example is scored by its own task's head; the loss is the mean over all examples.
    */
   protected mixedTaskLoss(x: tf.Tensor, y: tf.Tensor, tasks: Int32Array): tf.Scalar {
-    if (this.ctx.stream.heads <= 1) return this.batchLoss(x, y);
-    return tf.tidy(() => {
-      const groups = new Map<number, number[]>();
-      tasks.forEach((t, i) => groups.set(t, [...(groups.get(t) ?? []), i]));
-      let total: tf.Scalar = tf.scalar(0);
-      for (const [task, rows] of groups) {
-        const idx = tf.tensor1d(rows, 'int32');
-        const groupLoss = this.batchLoss(tf.gather(x, idx), tf.gather(y, idx), task);
-        total = tf.add(total, tf.mul(groupLoss, rows.length / tasks.length));
-      }
-      return total;
-    });
+    return mixedTaskLoss(this.ctx.model, this.lossFn, this.params, x, y, tasks, (task) => this.headFor(task));
   }
 
   /** One optimizer step on `loss`; returns the loss value before the step. */

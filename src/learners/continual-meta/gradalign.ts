@@ -4,7 +4,7 @@ import type { LossFn } from '../base/losses.js';
 import { metaLossFor } from '../meta/losses.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { headsMask, maskedValueAndGrads } from './masked-grads.js';
-import { mixedTaskLoss } from './mixed-loss.js';
+import { mixedTaskLoss } from '../base/mixed-task-loss.js';
 import { ReservoirLearner } from './reservoir-learner.js';
 
 export interface GradAlignOptions {

@@ -13,7 +13,7 @@ import { HostMlp, readParams } from './host-mlp.js';
 import type { EngineChoice } from './inner-loop-engine.js';
 import { HostLaMaml } from './lamaml-host.js';
 import { headsMask, maskedValueAndGrads } from './masked-grads.js';
-import { mixedTaskLoss } from './mixed-loss.js';
+import { mixedTaskLoss } from '../base/mixed-task-loss.js';
 import { type RowSource, concatExamples, drawWithReplacement, frozenRows } from './stored-rows.js';
 import { trainingLoss } from './training-loss.js';
 
