@@ -88,6 +88,30 @@ describe('rotateImages', () => {
     expect(Array.from(y)).toEqual(Array.from(x));
   });
 
+  it('nearest equals bilinear where a rotation is a pixel permutation (90 degrees)', () => {
+    const x = randomImages(2 * 28 * 28, 5);
+    expect(Array.from(rotateImages(x, 2, 28, 28, 90, 'nearest'))).toEqual(Array.from(rotateImages(x, 2, 28, 28, 90)));
+  });
+
+  it('nearest copies, per output pixel, the source pixel closest to where it samples', () => {
+    // One lit source pixel at a time: the bilinear output is that pixel's weight (1−dx)(1−dy) at each
+    // output position. The closest pixel has dx, dy ≤ ½, so weight ≥ ¼; any other has one distance
+    // above ½, so weight < ½. Hence weight > ½ means nearest must copy it, and weight < ¼ that it must not.
+    const size = 6;
+    for (const source of [7, 14, 21]) {
+      const x = new Float32Array(size * size);
+      x[source] = 1;
+      const bilinear = rotateImages(x, 1, size, size, 23);
+      const nearest = rotateImages(x, 1, size, size, 23, 'nearest');
+      for (let p = 0; p < size * size; p++) {
+        expect(nearest[p] === 0 || nearest[p] === 1).toBe(true);
+        if (bilinear[p] > 0.5 + 1e-9) expect(nearest[p]).toBe(1);
+        if (bilinear[p] < 0.25 - 1e-9) expect(nearest[p]).toBe(0);
+      }
+      expect(nearest.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    }
+  });
+
   it('rotates each image independently', () => {
     const a = randomImages(28 * 28, 3);
     const b = randomImages(28 * 28, 4);

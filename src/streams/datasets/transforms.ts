@@ -31,16 +31,22 @@ export function permutePixels(x: Float32Array, n: number, perm: Int32Array): Flo
   return out;
 }
 
+/** How a rotation samples the source image: bilinear (torch's grid_sample) or nearest (PIL's default, the GEM code's). */
+export type Interpolation = 'bilinear' | 'nearest';
+
 /**
- * Rotates n rows x cols images by `degrees` about the image centre with bilinear interpolation
- * and zero padding; numerically the same as PyTorch's
+ * Rotates n rows x cols images by `degrees` about the image centre with zero padding. Bilinear is
+ * numerically the same as PyTorch's
  * grid_sample(img, affine_grid(theta, align_corners=False), align_corners=False)
- * with theta = [[cos t, -sin t, 0], [sin t, cos t, 0]].
+ * with theta = [[cos t, -sin t, 0], [sin t, cos t, 0]]; nearest takes the source pixel whose centre
+ * is closest, as PIL's `Image.rotate` does by default.
  */
-export function rotateImages(x: Float32Array, n: number, rows: number, cols: number, degrees: number): Float32Array {
+export function rotateImages(
+  x: Float32Array, n: number, rows: number, cols: number, degrees: number, interpolation: Interpolation = 'bilinear',
+): Float32Array {
   const pixels = rows * cols;
   checkLength('rotateImages', x, n * pixels);
-  const { index, weight } = rotationStencil(rows, cols, degrees);
+  const { index, weight } = rotationStencil(rows, cols, degrees, interpolation);
   const out = new Float32Array(n * pixels);
   // Hot loop: 4 gathers and 4 multiply-adds per output pixel, stencil shared by all images.
   for (let i = 0; i < n; i++) {
@@ -63,8 +69,11 @@ interface Stencil {
   weight: Float64Array;
 }
 
-/** Per output pixel, the 4 source neighbours and their bilinear weights for a rotation by `degrees`. */
-function rotationStencil(rows: number, cols: number, degrees: number): Stencil {
+/**
+ * Per output pixel, the 4 source neighbours and their weights for a rotation by `degrees`:
+ * bilinear weights, or for nearest the closest neighbour with weight 1 and the others 0.
+ */
+function rotationStencil(rows: number, cols: number, degrees: number, interpolation: Interpolation): Stencil {
   const [cos, sin] = cosSin(degrees);
   const index = new Int32Array(4 * rows * cols);
   const weight = new Float64Array(4 * rows * cols);
@@ -80,6 +89,10 @@ function rotationStencil(rows: number, cols: number, degrees: number): Stencil {
       const fx = px - x0;
       const fy = py - y0;
       const q = 4 * (i * cols + j);
+      if (interpolation === 'nearest') {
+        setTap(index, weight, q, Math.floor(py + 0.5), Math.floor(px + 0.5), 1, rows, cols);
+        continue; // the other three taps keep index 0 and weight 0
+      }
       setTap(index, weight, q, y0, x0, (1 - fy) * (1 - fx), rows, cols);
       setTap(index, weight, q + 1, y0, x0 + 1, (1 - fy) * fx, rows, cols);
       setTap(index, weight, q + 2, y0 + 1, x0, fy * (1 - fx), rows, cols);

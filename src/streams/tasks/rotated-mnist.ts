@@ -1,5 +1,5 @@
 import { defer, from } from 'rxjs';
-import { rotateImages } from '../datasets/transforms.js';
+import { type Interpolation, rotateImages } from '../datasets/transforms.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
@@ -8,6 +8,8 @@ export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
   readonly tasks: number;
   /** Angles span [min, max) degrees; task t draws from its 1/T slice of it (GEM protocol). */
   readonly angleRange?: readonly [number, number];
+  /** How rotated pixels are sampled (default bilinear). */
+  readonly interpolation?: Interpolation;
 }
 
 /**
@@ -26,6 +28,10 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
         type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [0, 180],
         description: 'Overall angle range in degrees',
       },
+      interpolation: {
+        enum: ['bilinear', 'nearest'],
+        description: 'Pixel sampling of the rotation: bilinear (the default; torch grid_sample) or nearest (PIL Image.rotate, as the GEM code rotates)',
+      },
     },
     required: ['tasks'],
   },
@@ -41,7 +47,7 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
       const angle = taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
       const trainIdx = taskRng.sample(data.train.n, nTrain);
       const testIdx = taskRng.sample(data.test.n, nTest);
-      const rotate = (x: Float32Array, n: number) => rotateImages(x, n, data.rows, data.cols, angle);
+      const rotate = (x: Float32Array, n: number) => rotateImages(x, n, data.rows, data.cols, angle, spec.interpolation);
       return {
         index: t,
         id: `rotation-${angle.toFixed(1)}deg`,
