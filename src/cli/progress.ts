@@ -23,8 +23,8 @@ export interface ProgressOptions {
 
 /**
  * Where the scenario stands: run × task × batch, as a fraction of all the work and an ETA. Under
- * the meta protocol (`meta`, set up front by the caller or by a meta-start event) a run has no tasks: batch/batches count
- * meta-iterations and each run is one unit of work.
+ * the meta protocol (`meta`, set up front by the caller or by a meta-start event) a run has no
+ * tasks: batch/batches count meta-iterations and each run is one unit of work.
  */
 export class ProgressState {
   runIndex = 0;

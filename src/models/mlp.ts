@@ -32,9 +32,9 @@ function initLayer(init: MlpInit, spec: ParamSpec, rng: Rng): tf.Tensor {
 }
 
 /**
- * A fully connected ReLU network, by default with Glorot-uniform weights and zero biases. Each layer is one
- * fused matMul+bias+relu op, forward and (with the OpenBLAS addon) backward: fewer ops is what
- * matters for tfjs at small batch sizes.
+ * A fully connected ReLU network, by default with Glorot-uniform weights and zero biases. Each
+ * layer is one fused matMul+bias+relu op, forward and (with the OpenBLAS addon) backward: fewer ops
+ * is what matters for tfjs at small batch sizes.
  * Parameter layout: [W1, b1, ..., Wk, bk] for the trunk, then [W, b] for each head.
  */
 export function mlp(options: MlpOptions): FunctionalModel {
