@@ -33,6 +33,16 @@ describe('rotated-mnist', () => {
     expect(Math.max(...split.x)).toBeLessThanOrEqual(1);
     expect(split.inputShape).toEqual([784]);
   });
+
+  it('with interpolation "nearest" copies source pixels (multiples of 1/255); bilinear blends them', async () => {
+    const spec = { type: 'rotated-mnist', tasks: 2, trainPerTask: 5, testPerTask: 5 };
+    const onGrid = (x: Float32Array) => x.every((v) => Math.abs(v * 255 - Math.round(v * 255)) < 1e-3);
+    const [, nearest] = await tasksOf(rotatedMnist.create({ ...spec, interpolation: 'nearest' }, new Rng(0)));
+    const [, bilinear] = await tasksOf(rotatedMnist.create(spec, new Rng(0)));
+    expect(nearest.info!.angle).toBe(bilinear.info!.angle);
+    expect(onGrid(nearest.train().x)).toBe(true);
+    expect(onGrid(bilinear.train().x)).toBe(false);
+  });
 });
 
 describe('permuted-mnist', () => {

@@ -32,7 +32,8 @@ export function permutePixels(x: Float32Array, n: number, perm: Int32Array): Flo
 }
 
 /** How a rotation samples the source image: bilinear (torch's grid_sample) or nearest (PIL's default, the GEM code's). */
-export type Interpolation = 'bilinear' | 'nearest';
+export const interpolations = ['bilinear', 'nearest'] as const;
+export type Interpolation = (typeof interpolations)[number];
 
 /**
  * Rotates n rows x cols images by `degrees` about the image centre with zero padding. Bilinear is

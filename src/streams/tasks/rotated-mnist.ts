@@ -1,5 +1,5 @@
 import { defer, from } from 'rxjs';
-import { type Interpolation, rotateImages } from '../datasets/transforms.js';
+import { type Interpolation, interpolations, rotateImages } from '../datasets/transforms.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
@@ -29,7 +29,7 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
         description: 'Overall angle range in degrees',
       },
       interpolation: {
-        enum: ['bilinear', 'nearest'],
+        enum: [...interpolations],
         description: 'Pixel sampling of the rotation: bilinear (the default; torch grid_sample) or nearest (PIL Image.rotate, as the GEM code rotates)',
       },
     },
