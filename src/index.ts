@@ -41,8 +41,10 @@ export { toAdaptationResult, type AdaptationResult } from './metrics/operators/t
 
 export type { RunEvent, EvalEvent, EvalPhase, RunKey, MetaStartEvent, MetaStepEvent, AdaptEvalEvent } from './runner/events.js';
 export type { RunRecord, RunResult, SummaryCell } from './runner/result.js';
-export { runOne, type RunPlan } from './runner/run-one.js';
-export { runMeta, runPlan } from './runner/run-meta.js';
+export type { RunPlan } from './runner/driver.js';
+export { runOne } from './runner/run-one.js';
+export { runMeta } from './runner/run-meta.js';
+export { runAndCollect, runPlan, type RunAndCollectOptions } from './runner/run-plan.js';
 export { runScenario, type RunScenarioOptions } from './runner/run-scenario.js';
 export { renderHtmlReport, renderRunHtml } from './report/html/render-html.js';
 export { loadResults, groupResults, type ReportGroup } from './report/load-results.js';

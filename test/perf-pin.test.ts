@@ -3,10 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend/select.js';
-import { collectRun } from '../src/runner/collect-run.js';
 import type { RunResult } from '../src/runner/result.js';
-import { runOne } from '../src/runner/run-one.js';
-import { metricOptionsOf } from '../src/runner/run-scenario.js';
+import { runAndCollect } from '../src/runner/run-plan.js';
 import { resolveScenario } from '../src/scenario/load.js';
 import { tempDir } from './helpers/scenario.js';
 
@@ -51,11 +49,7 @@ describe('pinned numbers of the naive learner on a tiny rotated stream', () => {
     await useBackend();
     const scenario = resolveScenario(SCENARIO);
     const learner = scenario.learners[0];
-    const record = await collectRun(
-      runOne({ scenario, learner, seed: 0 }),
-      { learner: 'naive', learnerType: 'naive', options: {}, seed: 0, numTasks: 3, score: 'accuracy' },
-      metricOptionsOf(scenario),
-    );
+    const record = await runAndCollect({ scenario, learner, seed: 0 });
     expect(record.status).toBe('completed');
     expectPinned(record.accuracyMatrix, record.metrics);
   });

@@ -1,20 +1,23 @@
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { map } from 'rxjs';
 import type { Registries } from '../runner/registries.js';
-import { createStream } from '../runner/run-one.js';
+import { createStream } from '../runner/factories.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamEntry } from '../streams/stream-entry.js';
 import type { Split, Task, TaskStream } from '../streams/types.js';
 import { Registry } from '../util/registry.js';
 
-/** A stream whose splits were all computed already: reading them costs nothing. */
+/** `task` with its splits computed now, so reading them later costs nothing. */
+function computed(task: Task): Task {
+  const train: Split = task.train();
+  const test: Split = task.test();
+  return { ...task, train: () => train, test: () => test };
+}
+
+/** A stream whose splits are computed on one pass ahead of time (kept by task index) and served from memory after. */
 async function materialise(stream: TaskStream): Promise<TaskStream> {
-  const tasks = await lastValueFrom(stream.tasks().pipe(toArray()));
-  const ready: Task[] = tasks.map((task) => {
-    const train: Split = task.train();
-    const test: Split = task.test();
-    return { ...task, train: () => train, test: () => test };
-  });
-  return { info: stream.info, tasks: () => of(...ready) };
+  const ready = new Map<number, Task>();
+  await stream.tasks().forEach((task) => ready.set(task.index, computed(task)));
+  return { info: stream.info, tasks: () => stream.tasks().pipe(map((task) => ready.get(task.index) ?? computed(task))) };
 }
 
 /**

@@ -117,7 +117,8 @@ export interface AdaptEvalEvent extends RunKey {
   readonly loss: number;
 }
 
-export type RunStatus = 'completed' | 'diverged' | 'failed';
+/** 'cancelled': stopped early on request (an aborted signal); the record holds what was done. */
+export type RunStatus = 'completed' | 'diverged' | 'failed' | 'cancelled';
 
 export interface RunEndEvent extends RunKey {
   readonly type: 'run-end';

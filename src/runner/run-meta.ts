@@ -1,34 +1,16 @@
-import { type Observable, lastValueFrom, take, toArray } from 'rxjs';
+import { type Observable, concatMap, defer, lastValueFrom, take, toArray } from 'rxjs';
 import * as tf from '../backend/tf.js';
 import { EpisodeMetaBatch, uploadSplits } from '../learners/meta/meta-batch.js';
-import type { Adapted, Batch, Learner, LearnerContext } from '../learners/types.js';
+import type { Adapted, Batch, Learner } from '../learners/types.js';
 import { defaultReportSteps } from '../metrics/adaptation.js';
-import { type MetaProtocol, isMetaProtocol, learnerLabel } from '../scenario/types.js';
-import { type Episode, type EpisodeStream, isTaskDistribution } from '../streams/episodes.js';
+import { type MetaProtocol, isMetaProtocol } from '../scenario/types.js';
+import type { Episode, EpisodeStream } from '../streams/episodes.js';
 import type { ProblemKind } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
-import { Rng } from '../util/rng.js';
-import { createLearner, createModel, driverEvents, memoryPeaks, yielder } from './driver.js';
-import type { AdaptPhase, RunEvent, RunKey, RunStatus } from './events.js';
+import { type RunLife, type RunPlan, type Schedule, driveRun } from './driver.js';
+import type { AdaptPhase, RunEvent } from './events.js';
+import { createLearner, createModel, createTaskDistribution } from './factories.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
-import { type RunPlan, createStream, runOne } from './run-one.js';
-
-/** The driver a scenario's protocol names: the continual one (runOne) or the meta-learning one (runMeta). */
-export function runPlan(plan: RunPlan, regs: Registries = defaultRegistries): Observable<RunEvent> {
-  return isMetaProtocol(plan.scenario.protocol) ? runMeta(plan, regs) : runOne(plan, regs);
-}
-
-/** The scenario's stream as a task distribution; a ClbenchError naming the stream if it is not one. */
-export function createTaskDistribution(plan: Pick<RunPlan, 'scenario' | 'seed'>, regs: Registries = defaultRegistries): EpisodeStream {
-  const stream = createStream(plan.scenario, plan.seed, regs);
-  if (!isTaskDistribution(stream)) {
-    throw new ClbenchError(
-      `stream '${plan.scenario.stream.type}' is a task stream, not a task distribution: protocol.kind "meta" needs ` +
-        'a stream of episodes such as "sine" or "few-shot"',
-    );
-  }
-  return stream;
-}
 
 /** Query accuracy and mean loss of adapted weights, read back in one device→host transfer. */
 function scoreQuery(adapted: Adapted, query: Batch, kind: ProblemKind): { accuracy: number; loss: number } {
@@ -64,106 +46,119 @@ async function observeEpisodes(learner: Learner, batch: EpisodeMetaBatch): Promi
 }
 
 /**
- * The meta-learning protocol driver for one (learner, seed): meta-trains on episodes drawn one
+ * The meta-learning protocol for one (learner, seed): meta-trains on episodes pulled one
  * meta-batch at a time from the task distribution, and scores few-shot adaptation on held-out
  * meta-test episodes (after 0..K steps on each support set) every evalEvery meta-iterations and at
- * the end. Emits typed events like runOne, so the same sinks and collectRun fold it. Cold: each
- * subscription is a fresh run; a learner that throws ends its run as 'failed'.
+ * the end. Emits typed events like runOne, so the same sinks and collectRun fold it.
  */
-export function runMeta(plan: RunPlan, regs: Registries = defaultRegistries): Observable<RunEvent> {
-  return driverEvents((emit, cancelled) => execute(plan, regs, emit, cancelled));
+export function runMeta(plan: RunPlan, regs: Registries = defaultRegistries, signal?: AbortSignal): Observable<RunEvent> {
+  return driveRun(plan, regs, meta, signal);
 }
 
-async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => void, cancelled: () => boolean): Promise<void> {
-  const { scenario, seed } = plan;
-  const key: RunKey = { learner: learnerLabel(plan.learner), seed };
-  const started = performance.now();
-  const rng = new Rng(seed);
-  const maybeYield = yielder();
-  const memory = memoryPeaks();
-  let learner: Learner | undefined;
-  let status: RunStatus = 'completed';
-  let error: string | undefined;
-  try {
-    if (!isMetaProtocol(scenario.protocol)) throw new ClbenchError(`runMeta needs protocol.kind "meta", got "${scenario.protocol.kind}"`);
-    const protocol: MetaProtocol = scenario.protocol;
-    const stream = createTaskDistribution(plan, regs);
-    const { info } = stream;
-    emit({ ...key, type: 'run-start', numTasks: 0, time: new Date().toISOString() });
+const meta: Schedule = async (life) => {
+  const { plan, regs } = life;
+  const { scenario } = plan;
+  if (!isMetaProtocol(scenario.protocol)) throw new ClbenchError(`runMeta needs protocol.kind "meta", got "${scenario.protocol.kind}"`);
+  const protocol: MetaProtocol = scenario.protocol;
+  const stream = createTaskDistribution(scenario, plan.seed, regs);
+  const { info } = stream;
+  life.emit({ ...life.key, type: 'run-start', numTasks: 0, time: new Date().toISOString() });
 
-    const model = createModel(scenario, info, regs);
-    const created = createLearner(plan.learner, regs);
-    learner = created;
-    const metaBatch = created.metaBatch ?? protocol.metaBatch;
-    const context: LearnerContext = {
-      stream: info, model, rng: rng.fork('learner'), batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: false,
-      meta: { iterations: protocol.metaIterations, metaBatch },
-    };
-    await created.setup(context);
-    if (!created.adapt) {
-      throw new ClbenchError(`learner '${plan.learner.type}' has no adapt(): the meta protocol scores how it adapts to new tasks`);
-    }
-    const adaptSteps = protocol.adaptSteps;
-    emit({
-      ...key, type: 'meta-start', metaIterations: protocol.metaIterations, metaBatch, adaptSteps,
-      evalEpisodes: protocol.evalEpisodes, score: info.kind === 'classification' ? 'accuracy' : 'loss',
-      reportSteps: (protocol.reportSteps ?? defaultReportSteps(adaptSteps)).filter((k) => k <= adaptSteps),
-      ...(protocol.adaptTarget !== undefined ? { adaptTarget: protocol.adaptTarget } : {}),
-    });
-
-    const testEpisodes: Episode[] = await lastValueFrom(stream.metaTest(protocol.evalEpisodes).pipe(toArray()));
-    const interimEpisodes = testEpisodes.slice(0, protocol.interimEpisodes);
-    let iteration = 0;
-    const evaluate = async (episodes: readonly Episode[], phase: AdaptPhase) => {
-      for (const episode of episodes) {
-        const support = uploadSplits([episode.train()], info.kind);
-        const query = uploadSplits([episode.test()], info.kind);
-        let adapted: Adapted | undefined;
-        try {
-          adapted = created.adapt!(support, 0, protocol.adaptLr !== undefined ? { lr: protocol.adaptLr } : {});
-          for (let steps = 0; steps <= adaptSteps; steps++) {
-            if (steps > 0) adapted.step(1);
-            emit({ ...key, type: 'adapt-eval', phase, iteration, episode: episode.index, steps, ...scoreQuery(adapted, query, info.kind) });
-          }
-          memory.sample();
-        } finally {
-          adapted?.dispose();
-          tf.dispose([support.x, support.y, query.x, query.y]);
-        }
-        await maybeYield();
-      }
-    };
-
-    if (protocol.evalEvery > 0) await evaluate(interimEpisodes, 'interim');
-    for (; iteration < protocol.metaIterations; ) {
-      if (cancelled()) break;
-      const episodes = await lastValueFrom(stream.metaTrain(iteration * metaBatch).pipe(take(metaBatch), toArray()));
-      const batch = new EpisodeMetaBatch(episodes, info.kind);
-      let loss: number | void | undefined;
-      try {
-        loss = created.metaObserve ? await created.metaObserve(batch) : await observeEpisodes(created, batch);
-        memory.sample();
-      } finally {
-        batch.dispose();
-      }
-      iteration++;
-      emit({ ...key, type: 'meta-step', iteration, iterations: protocol.metaIterations, loss: loss ?? undefined });
-      if (typeof loss === 'number' && !Number.isFinite(loss)) {
-        status = 'diverged';
-        emit({ ...key, type: 'diverged', task: -1, step: iteration, loss });
-        break;
-      }
-      if (protocol.evalEvery > 0 && iteration % protocol.evalEvery === 0 && iteration < protocol.metaIterations) {
-        await evaluate(interimEpisodes, 'interim');
-      }
-      await maybeYield();
-    }
-    if (status === 'completed' && !cancelled()) await evaluate(testEpisodes, 'final');
-  } catch (err) {
-    status = 'failed';
-    error = err instanceof Error ? err.message : String(err);
-  } finally {
-    learner?.dispose();
+  const learner = life.own(createLearner(plan.learner, regs));
+  const metaBatch = learner.metaBatch ?? protocol.metaBatch;
+  await learner.setup({
+    stream: info, model: createModel(scenario, info, regs), rng: life.rng.fork('learner'),
+    batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: false,
+    meta: { iterations: protocol.metaIterations, metaBatch },
+  });
+  if (!learner.adapt) {
+    throw new ClbenchError(`learner '${plan.learner.type}' has no adapt(): the meta protocol scores how it adapts to new tasks`);
   }
-  emit({ ...key, type: 'run-end', status, wallSeconds: (performance.now() - started) / 1000, ...(error ? { error } : {}), ...memory.peaks() });
+  const { adaptSteps } = protocol;
+  life.emit({
+    ...life.key, type: 'meta-start', metaIterations: protocol.metaIterations, metaBatch, adaptSteps,
+    evalEpisodes: protocol.evalEpisodes, score: info.kind === 'classification' ? 'accuracy' : 'loss',
+    reportSteps: (protocol.reportSteps ?? defaultReportSteps(adaptSteps)).filter((k) => k <= adaptSteps),
+    ...(protocol.adaptTarget !== undefined ? { adaptTarget: protocol.adaptTarget } : {}),
+  });
+  const run = new MetaRun(life, protocol, learner, stream, metaBatch);
+  return run.schedule();
+};
+
+/** One meta-learning run: meta-training iterations, with adaptation scored on held-out episodes. */
+class MetaRun {
+  private iteration = 0;
+
+  constructor(
+    private readonly life: RunLife,
+    private readonly protocol: MetaProtocol,
+    private readonly learner: Learner,
+    private readonly stream: EpisodeStream,
+    private readonly metaBatch: number,
+  ) {}
+
+  async schedule(): Promise<'completed' | 'diverged'> {
+    const { protocol, life } = this;
+    // Interim evaluations score the first interimEpisodes of the meta-test episodes (episode i is the same in both).
+    const interim = Math.min(protocol.interimEpisodes, protocol.evalEpisodes);
+    if (protocol.evalEvery > 0) await this.evaluate(interim, 'interim');
+    while (this.iteration < protocol.metaIterations) {
+      if (life.stopped()) return 'completed';
+      const loss = await this.metaStep();
+      if (typeof loss === 'number' && !Number.isFinite(loss)) {
+        life.emit({ ...life.key, type: 'diverged', task: -1, step: this.iteration, loss });
+        return 'diverged';
+      }
+      if (protocol.evalEvery > 0 && this.iteration % protocol.evalEvery === 0 && this.iteration < protocol.metaIterations) {
+        await this.evaluate(interim, 'interim');
+      }
+      await life.maybeYield();
+    }
+    if (!life.stopped()) await this.evaluate(protocol.evalEpisodes, 'final');
+    return 'completed';
+  }
+
+  /** One meta-update on the next meta-batch of episodes (pulled from the stream, one batch at a time). */
+  private async metaStep(): Promise<number | undefined> {
+    const { life, learner, metaBatch } = this;
+    const episodes = await lastValueFrom(this.stream.metaTrain(this.iteration * metaBatch).pipe(take(metaBatch), toArray()));
+    const batch = new EpisodeMetaBatch(episodes, this.stream.info.kind);
+    let loss: number | void | undefined;
+    try {
+      loss = learner.metaObserve ? await learner.metaObserve(batch) : await observeEpisodes(learner, batch);
+      life.memory.sample();
+    } finally {
+      batch.dispose();
+    }
+    this.iteration++;
+    life.emit({ ...life.key, type: 'meta-step', iteration: this.iteration, iterations: this.protocol.metaIterations, loss: loss ?? undefined });
+    return loss ?? undefined;
+  }
+
+  /** Scores adaptation on the first `count` meta-test episodes, as they arrive. */
+  private async evaluate(count: number, phase: AdaptPhase): Promise<void> {
+    const episodes = this.stream.metaTest(count).pipe(concatMap((episode) => defer(() => this.adaptOn(episode, phase))));
+    await lastValueFrom(episodes, { defaultValue: undefined });
+  }
+
+  private async adaptOn(episode: Episode, phase: AdaptPhase): Promise<void> {
+    const { life, protocol, learner } = this;
+    const { kind } = this.stream.info;
+    if (life.stopped()) return;
+    const support = uploadSplits([episode.train()], kind);
+    const query = uploadSplits([episode.test()], kind);
+    let adapted: Adapted | undefined;
+    try {
+      adapted = learner.adapt!(support, 0, protocol.adaptLr !== undefined ? { lr: protocol.adaptLr } : {});
+      for (let steps = 0; steps <= protocol.adaptSteps; steps++) {
+        if (steps > 0) adapted.step(1);
+        life.emit({ ...life.key, type: 'adapt-eval', phase, iteration: this.iteration, episode: episode.index, steps, ...scoreQuery(adapted, query, kind) });
+      }
+      life.memory.sample();
+    } finally {
+      adapted?.dispose();
+      tf.dispose([support.x, support.y, query.x, query.y]);
+    }
+    await life.maybeYield();
+  }
 }

@@ -1,146 +1,185 @@
-import { type Observable, lastValueFrom, toArray } from 'rxjs';
+import { EMPTY, type Observable, catchError, concatMap, defer, lastValueFrom, take, takeWhile } from 'rxjs';
 import * as tf from '../backend/tf.js';
-import type { Learner, LearnerContext, LearnerSpec, TaskInfo } from '../learners/types.js';
-import { type Scenario, learnerLabel } from '../scenario/types.js';
-import type { Task, TaskStream } from '../streams/types.js';
-import { Rng } from '../util/rng.js';
-import { createLearner, createModel, driverEvents, memoryPeaks, yielder } from './driver.js';
+import type { Learner, LearnerContext, TaskInfo } from '../learners/types.js';
+import type { ContinualProtocol } from '../scenario/types.js';
+import type { ProblemKind, StreamInfo, Task } from '../streams/types.js';
+import { ClbenchError } from '../util/errors.js';
+import { type RunLife, type RunPlan, type Schedule, driveRun } from './driver.js';
 import { type EvalSet, evaluate, uploadSplit } from './evaluate.js';
-import type { EvalPhase, RunEvent, RunKey, RunStatus } from './events.js';
+import type { EvalPhase, RunEvent } from './events.js';
+import { createLearner, createModel, createStream } from './factories.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
 
-export interface RunPlan {
-  readonly scenario: Scenario;
-  readonly learner: LearnerSpec;
-  readonly seed: number;
-}
-
-/** The stream a run sees: seeded by the run's seed unless the scenario pins `stream.seed`. */
-export function createStream(scenario: Scenario, seed: number, regs: Registries = defaultRegistries): TaskStream {
-  const pinned = scenario.stream.seed;
-  const rng = typeof pinned === 'number' ? new Rng(pinned) : new Rng(seed).fork('stream');
-  return regs.streams.get(scenario.stream.type).create(scenario.stream, rng);
+/**
+ * The continual protocol for one (learner, seed): feeds each task's batches to the learner as the
+ * tasks arrive and evaluates it at the points the protocol names, emitting one typed event per
+ * step. A learner or stream that throws ends its run as 'failed', never the Observable.
+ */
+export function runOne(plan: RunPlan, regs: Registries = defaultRegistries, signal?: AbortSignal): Observable<RunEvent> {
+  return driveRun(plan, regs, continual, signal);
 }
 
 /**
- * The protocol driver for one (learner, seed): feeds each task's batches to the learner and
- * evaluates it at the points the protocol names, emitting one typed event per step. Cold: each
- * subscription is a fresh run. A learner that throws ends its run as 'failed', never the stream.
+ * Tasks a run trains on: the stream's, cut at protocol.maxTasks. An endless stream needs the cut,
+ * so the accuracy matrix has a size.
  */
-export function runOne(plan: RunPlan, regs: Registries = defaultRegistries): Observable<RunEvent> {
-  return driverEvents((emit, cancelled) => execute(plan, regs, emit, cancelled));
+export function runLength(info: StreamInfo, protocol: Pick<ContinualProtocol, 'maxTasks'>): number {
+  const length = Math.min(info.numTasks, protocol.maxTasks ?? Infinity);
+  if (!Number.isFinite(length)) throw new ClbenchError(`stream '${info.type}' is endless: set protocol.maxTasks to bound the run`);
+  return length;
 }
 
-async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => void, cancelled: () => boolean): Promise<void> {
-  const { scenario, seed } = plan;
-  const { protocol } = scenario;
-  const key: RunKey = { learner: learnerLabel(plan.learner), seed };
-  const started = performance.now();
-  const wallSeconds = () => (performance.now() - started) / 1000;
-  const rng = new Rng(seed);
-  const maybeYield = yielder();
-  const memory = memoryPeaks();
+const continual: Schedule = async (life) => {
+  const { plan, regs } = life;
+  const protocol = plan.scenario.protocol as ContinualProtocol;
+  const stream = createStream(plan.scenario, plan.seed, regs);
+  const { info } = stream;
+  const numTasks = runLength(info, protocol);
+  const tasks = stream.tasks().pipe(take(numTasks));
+  life.emit({ ...life.key, type: 'run-start', numTasks, time: new Date().toISOString() });
 
-  let learner: Learner | undefined;
-  const testSets: EvalSet[] = [];
-  let status: RunStatus = 'completed';
-  let error: string | undefined;
-  let step = 0;
-  try {
-    const stream = createStream(scenario, seed, regs);
-    const { info } = stream;
-    const tasks: Task[] = await lastValueFrom(stream.tasks().pipe(toArray()));
-    emit({ ...key, type: 'run-start', numTasks: tasks.length, time: new Date().toISOString() });
-
-    const model = createModel(scenario, info, regs);
-    const context: LearnerContext = {
-      stream: info, model, rng: rng.fork('learner'),
-      batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
-    };
-    const makeLearner = async (): Promise<Learner> => {
-      const created = createLearner(plan.learner, regs);
-      await created.setup({ ...context, rng: rng.fork('learner') });
-      return created;
-    };
-    const visibleTask = (t: number) => (protocol.taskFree ? undefined : t);
-    const score = (l: Learner, evalTask: number) => evaluate(l, testSets[evalTask], visibleTask(evalTask), info.kind, protocol.evalBatchSize);
-    const emitEval = (l: Learner, phase: EvalPhase, afterTask: number, evalTask: number, batchInTask: number) =>
-      emit({ ...key, type: 'eval', phase, afterTask, evalTask, batchInTask, step, ...score(l, evalTask) });
-    const evalAll = (l: Learner, phase: EvalPhase, afterTask: number, batchInTask: number) => {
-      for (let j = 0; j < tasks.length; j++) emitEval(l, phase, afterTask, j, batchInTask);
-    };
-
-    for (const task of tasks) testSets.push(uploadSplit(task.test(), info.kind));
-
+  const context: LearnerContext = {
+    stream: info, model: createModel(plan.scenario, info, regs), rng: life.rng.fork('learner'),
+    batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
+  };
+  const makeLearner = async (): Promise<Learner> => {
+    const created = createLearner(plan.learner, regs);
+    await created.setup({ ...context, rng: life.rng.fork('learner') });
+    return created;
+  };
+  const run = new ContinualRun(life, protocol, info.kind, life.own(new TestSets(info.kind)));
+  // A stream that knows its length is scored on every task from the start: the full matrix, with
+  // the untrained row b. An endless one is scored on the tasks seen so far.
+  if (Number.isFinite(info.numTasks)) {
+    await tasks.forEach((task) => run.tests.add(task));
     // The untrained model's scores (row b): a second instance set up exactly like the real one.
     const untrained = await makeLearner();
     try {
-      evalAll(untrained, 'baseline', -1, 0);
+      run.evalAll(untrained, 'baseline', -1, 0);
     } finally {
       untrained.dispose();
     }
-
-    learner = await makeLearner();
-    const orderRng = rng.fork('batch-order');
-    training: for (const task of tasks) {
-      if (cancelled()) break;
-      const t = task.index;
-      const taskInfo: TaskInfo = { index: t, id: task.id, classes: task.classes };
-      const split = task.train();
-      emit({ ...key, type: 'task-start', task: t, taskId: task.id, trainSize: split.n });
-      if (!protocol.taskFree) await learner.beginTask?.(taskInfo);
-      emitEval(learner, 'lca', t, t, 0);
-
-      const train = uploadSplit(split, info.kind);
-      const batchesPerEpoch = Math.ceil(split.n / protocol.batchSize);
-      const batchesInTask = batchesPerEpoch * protocol.epochs;
-      let batchInTask = 0;
-      try {
-        for (let epoch = 0; epoch < protocol.epochs; epoch++) {
-          const order = protocol.shuffle ? orderRng.permutation(split.n) : null;
-          for (let start = 0; start < split.n; start += protocol.batchSize) {
-            const size = Math.min(protocol.batchSize, split.n - start);
-            const [x, y] = tf.tidy(() => {
-              if (!order) return [tf.slice(train.x, start, size), tf.slice(train.y, start, size)];
-              const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
-              return [tf.gather(train.x, idx), tf.gather(train.y, idx)];
-            });
-            let loss: number | void;
-            try {
-              loss = await learner.observe({ x, y, size, taskIndex: visibleTask(t) });
-              memory.sample();
-            } finally {
-              tf.dispose([x, y]);
-            }
-            step++;
-            batchInTask++;
-            emit({ ...key, type: 'train-step', task: t, step, batchInTask, batchesInTask, loss: loss ?? undefined });
-            if (typeof loss === 'number' && !Number.isFinite(loss)) {
-              status = 'diverged';
-              emit({ ...key, type: 'diverged', task: t, step, loss });
-              break training;
-            }
-            if (epoch === 0 && batchInTask <= protocol.lcaBeta) emitEval(learner, 'lca', t, t, batchInTask);
-            if (protocol.evalEvery > 0 && batchInTask % protocol.evalEvery === 0 && batchInTask < batchesInTask) {
-              evalAll(learner, 'curve', t, batchInTask);
-            }
-            await maybeYield();
-          }
-        }
-      } finally {
-        tf.dispose([train.x, train.y]);
-      }
-      if (!protocol.taskFree) await learner.endTask?.(taskInfo);
-      memory.sample();
-      evalAll(learner, 'task-end', t, batchInTask);
-      emit({ ...key, type: 'task-end', task: t });
-    }
-  } catch (err) {
-    status = 'failed';
-    error = err instanceof Error ? err.message : String(err);
-  } finally {
-    learner?.dispose();
-    for (const set of testSets) tf.dispose([set.x, set.y]);
   }
-  emit({ ...key, type: 'run-end', status, wallSeconds: wallSeconds(), ...(error ? { error } : {}), ...memory.peaks() });
+  run.learner = life.own(await makeLearner());
+  // A stream that fails ends the run once the tasks it delivered before failing are trained.
+  let streamError: { error: unknown } | undefined;
+  const delivered = tasks.pipe(
+    catchError((error: unknown) => {
+      streamError = { error };
+      return EMPTY;
+    }),
+  );
+  await lastValueFrom(delivered.pipe(concatMap((task) => defer(() => run.train(task))), takeWhile((goOn) => goOn)), { defaultValue: true });
+  if (streamError && !run.diverged && !life.stopped()) throw streamError.error;
+  return run.diverged ? 'diverged' : 'completed';
+};
+
+/** The test splits scored so far, resident on the backend, by task index. */
+class TestSets {
+  readonly sets: EvalSet[] = [];
+  constructor(private readonly kind: ProblemKind) {}
+
+  add(task: Task): void {
+    if (this.sets[task.index] === undefined) this.sets[task.index] = uploadSplit(task.test(), this.kind);
+  }
+
+  dispose(): void {
+    for (const set of this.sets) if (set) tf.dispose([set.x, set.y]);
+  }
+}
+
+/** One continual run's training and evaluation, task by task. */
+class ContinualRun {
+  learner!: Learner;
+  diverged = false;
+  private step = 0;
+  private readonly orderRng;
+
+  constructor(
+    private readonly life: RunLife,
+    private readonly protocol: ContinualProtocol,
+    private readonly kind: ProblemKind,
+    readonly tests: TestSets,
+  ) {
+    this.orderRng = life.rng.fork('batch-order');
+  }
+
+  private visibleTask(t: number): number | undefined {
+    return this.protocol.taskFree ? undefined : t;
+  }
+
+  private emitEval(learner: Learner, phase: EvalPhase, afterTask: number, evalTask: number, batchInTask: number): void {
+    const score = evaluate(learner, this.tests.sets[evalTask], this.visibleTask(evalTask), this.kind, this.protocol.evalBatchSize);
+    this.life.emit({ ...this.life.key, type: 'eval', phase, afterTask, evalTask, batchInTask, step: this.step, ...score });
+  }
+
+  evalAll(learner: Learner, phase: EvalPhase, afterTask: number, batchInTask: number): void {
+    for (let j = 0; j < this.tests.sets.length; j++) if (this.tests.sets[j]) this.emitEval(learner, phase, afterTask, j, batchInTask);
+  }
+
+  /** Trains on one task; false when the run must stop (diverged or cancelled). */
+  async train(task: Task): Promise<boolean> {
+    if (this.life.stopped()) return false;
+    const { life, protocol, learner } = this;
+    const t = task.index;
+    const taskInfo: TaskInfo = { index: t, id: task.id, classes: task.classes };
+    const split = task.train();
+    this.tests.add(task);
+    life.emit({ ...life.key, type: 'task-start', task: t, taskId: task.id, trainSize: split.n });
+    if (!protocol.taskFree) await learner.beginTask?.(taskInfo);
+    this.emitEval(learner, 'lca', t, t, 0);
+    const train = uploadSplit(split, this.kind);
+    let batchInTask: number;
+    try {
+      batchInTask = await this.trainEpochs(t, train);
+    } finally {
+      tf.dispose([train.x, train.y]);
+    }
+    if (batchInTask < 0) return false;
+    if (!protocol.taskFree) await learner.endTask?.(taskInfo);
+    life.memory.sample();
+    this.evalAll(learner, 'task-end', t, batchInTask);
+    life.emit({ ...life.key, type: 'task-end', task: t });
+    return true;
+  }
+
+  /** The task's batches, epoch by epoch; returns the batches done, or -1 if the run stopped within the task. */
+  private async trainEpochs(t: number, train: EvalSet): Promise<number> {
+    const { life, protocol, learner } = this;
+    const batchesInTask = Math.ceil(train.n / protocol.batchSize) * protocol.epochs;
+    let batchInTask = 0;
+    for (let epoch = 0; epoch < protocol.epochs; epoch++) {
+      const order = protocol.shuffle ? this.orderRng.permutation(train.n) : null;
+      for (let start = 0; start < train.n; start += protocol.batchSize) {
+        if (life.stopped()) return -1;
+        const size = Math.min(protocol.batchSize, train.n - start);
+        const [x, y] = tf.tidy(() => {
+          if (!order) return [tf.slice(train.x, start, size), tf.slice(train.y, start, size)];
+          const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
+          return [tf.gather(train.x, idx), tf.gather(train.y, idx)];
+        });
+        let loss: number | void;
+        try {
+          loss = await learner.observe({ x, y, size, taskIndex: this.visibleTask(t) });
+          life.memory.sample();
+        } finally {
+          tf.dispose([x, y]);
+        }
+        this.step++;
+        batchInTask++;
+        life.emit({ ...life.key, type: 'train-step', task: t, step: this.step, batchInTask, batchesInTask, loss: loss ?? undefined });
+        if (typeof loss === 'number' && !Number.isFinite(loss)) {
+          this.diverged = true;
+          life.emit({ ...life.key, type: 'diverged', task: t, step: this.step, loss });
+          return -1;
+        }
+        if (epoch === 0 && batchInTask <= protocol.lcaBeta) this.emitEval(learner, 'lca', t, t, batchInTask);
+        if (protocol.evalEvery > 0 && batchInTask % protocol.evalEvery === 0 && batchInTask < batchesInTask) {
+          this.evalAll(learner, 'curve', t, batchInTask);
+        }
+        await life.maybeYield();
+      }
+    }
+    return batchInTask;
+  }
 }

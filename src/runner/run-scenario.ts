@@ -1,21 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
+import { take } from 'rxjs';
 import type { BackendInfo } from '../backend/select.js';
 import { summarizeRuns } from '../metrics/summarize.js';
-import type { MetricOptions } from '../metrics/types.js';
 import { renderRunHtml } from '../report/html/render-html.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { type Scenario, isMetaProtocol, learnerLabel, learnerOptions } from '../scenario/types.js';
+import { type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/write-json.js';
-import { collectRun } from './collect-run.js';
 import type { RunEvent } from './events.js';
+import { createStream, createTaskDistribution } from './factories.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
 import type { RunRecord, RunResult } from './result.js';
-import { createTaskDistribution, runPlan } from './run-meta.js';
-import { createStream } from './run-one.js';
+import { runLength } from './run-one.js';
+import { metricOptionsOf, runAndCollect } from './run-plan.js';
 import { JsonlLog } from './sinks/jsonl-log.js';
 
 export interface RunScenarioOptions {
@@ -39,17 +38,14 @@ export interface StreamPreview {
 /** Builds the stream once up front: missing data and impossible settings fail before any run. */
 export async function previewStream(scenario: Scenario, regs: Registries = defaultRegistries): Promise<StreamPreview> {
   // Meta-learning: the stream must be a task distribution; its tasks are episodes, not a sequence to report.
-  if (isMetaProtocol(scenario.protocol)) return { info: createTaskDistribution({ scenario, seed: scenario.seeds[0] }, regs).info, taskIds: [] };
+  if (isMetaProtocol(scenario.protocol)) return { info: createTaskDistribution(scenario, scenario.seeds[0], regs).info, taskIds: [] };
   const stream = createStream(scenario, scenario.seeds[0], regs);
-  const tasks = await lastValueFrom(stream.tasks().pipe(toArray()));
   if (scenario.protocol.taskFree && stream.info.heads > 1) {
     throw new ClbenchError(`stream '${scenario.stream.type}' gives one head per task, which needs task ids, but protocol.taskFree is true`);
   }
-  return { info: stream.info, taskIds: tasks.map((t) => t.id) };
-}
-
-export function metricOptionsOf(scenario: Scenario): MetricOptions {
-  return { normalization: scenario.metrics.normalization, lcaRule: scenario.metrics.lcaRule, lcaBeta: scenario.protocol.lcaBeta };
+  const taskIds: string[] = [];
+  await stream.tasks().pipe(take(runLength(stream.info, scenario.protocol))).forEach((task) => taskIds.push(task.id));
+  return { info: stream.info, taskIds };
 }
 
 /**
@@ -83,18 +79,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     for (const [index, { learner, seed }] of plan.entries()) {
       const label = learnerLabel(learner);
       options.onRunStart?.({ learner: label, seed, index, total: plan.length });
-      const record = await collectRun(
-        runPlan({ scenario, learner, seed }, regs),
-        {
-          learner: label, learnerType: learner.type, options: learnerOptions(learner), seed,
-          numTasks: info.numTasks, score: info.kind === 'classification' ? 'accuracy' : 'loss',
-        },
-        metricOptions,
-        (event) => {
+      const record = await runAndCollect({ scenario, learner, seed }, {
+        registries: regs,
+        onEvent: (event) => {
           log.write(event);
           options.onEvent?.(event);
         },
-      );
+      });
       runs.push(record);
       writeJsonAtomic(join(options.outDir, 'result.json'), snapshot(false));
     }

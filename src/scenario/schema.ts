@@ -41,6 +41,14 @@ const continualProtocolProperties: Record<string, JsonSchema> = {
   evalBatchSize: { type: 'integer', minimum: 1, default: 1000, description: 'Test examples per forward pass' },
 };
 
+/** Settings only the continual protocol has. */
+const continualOnlyProperties: Record<string, JsonSchema> = {
+  maxTasks: {
+    type: 'integer', minimum: 1,
+    description: 'Train on at most this many tasks of the stream (required for an endless stream; default: all of them)',
+  },
+};
+
 /**
  * The meta-learning protocol's own settings (protocol.kind "meta"). The continual settings stay
  * valid beside them: batchSize feeds learners without metaObserve, evalBatchSize chunks evaluation.
@@ -73,7 +81,7 @@ const protocolSchema: JsonSchema = {
   // `required` keeps `if` from matching vacuously when kind is left to its default.
   if: { properties: { kind: { const: 'meta' } }, required: ['kind'] },
   then: { properties: { ...continualProtocolProperties, ...metaProtocolProperties, kind: {} }, additionalProperties: false },
-  else: { properties: { ...continualProtocolProperties, kind: {} }, additionalProperties: false },
+  else: { properties: { ...continualProtocolProperties, ...continualOnlyProperties, kind: {} }, additionalProperties: false },
 };
 
 const metricsSchema: JsonSchema = {

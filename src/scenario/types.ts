@@ -28,6 +28,8 @@ export interface ContinualSettings {
 /** protocol.kind "continual" (the default): tasks arrive one after another. */
 export interface ContinualProtocol extends ContinualSettings {
   readonly kind: 'continual';
+  /** Train on at most this many tasks (an endless stream needs it); absent: every task of the stream. */
+  readonly maxTasks?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type Observable, defer, from, map, range } from 'rxjs';
+import { type Observable, defer, map, range } from 'rxjs';
+import { lazyTasks } from './lazy-tasks.js';
 import type { Rng } from '../util/rng.js';
 import type { StreamInfo, Task, TaskStream } from './types.js';
 
@@ -73,6 +74,6 @@ export function episodeStream(
       defer(() => range(start, Number.MAX_SAFE_INTEGER - start).pipe(map((i) => samplers.metaTrain(trainRng.fork(String(i)), i)))),
     metaTest,
     // The continual view: a fixed sequence of held-out tasks, as a continual stream expects.
-    tasks: () => defer(() => from(Array.from({ length: info.numTasks }, (_, i) => samplers.metaTest(testRng.fork(`task-${i}`), i)))),
+    tasks: () => lazyTasks(info.numTasks, (i) => samplers.metaTest(testRng.fork(`task-${i}`), i)),
   };
 }

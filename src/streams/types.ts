@@ -33,6 +33,7 @@ export type ProblemKind = 'classification' | 'regression';
 /** What a learner and the runner may know about a stream before its first task arrives. */
 export interface StreamInfo {
   readonly type: string;
+  /** Tasks the stream gives; `Infinity` for an endless stream (a run then bounds it with protocol.maxTasks). */
   readonly numTasks: number;
   readonly inputShape: readonly number[];
   /** Logits per head (classification) or regression outputs. */

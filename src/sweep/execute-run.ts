@@ -2,13 +2,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { useBackend } from '../backend/select.js';
-import { collectRun } from '../runner/collect-run.js';
 import type { RunEvent } from '../runner/events.js';
 import { type Registries, registries as defaultRegistries } from '../runner/registries.js';
-import { runPlan } from '../runner/run-meta.js';
-import { metricOptionsOf, previewStream } from '../runner/run-scenario.js';
+import { runAndCollect } from '../runner/run-plan.js';
+import { previewStream } from '../runner/run-scenario.js';
 import { JsonlLog } from '../runner/sinks/jsonl-log.js';
-import { learnerLabel, learnerOptions } from '../scenario/types.js';
 import type { RunOutcome } from '../store/types.js';
 import { checkJob } from './job.js';
 
@@ -25,7 +23,7 @@ export interface ExecuteRunOptions {
 }
 
 /**
- * Executes one run exactly as `clbench run` does (runPlan folded by collectRun), on the job's
+ * Executes one run exactly as `clbench run` does (runAndCollect), on the job's
  * backend. The job is checked first, so a job from elsewhere cannot run with pieces it did not name.
  * A learner that throws or diverges gives a record with that status; only a bad job throws.
  */
@@ -36,7 +34,7 @@ export async function executeRun(data: unknown, options: ExecuteRunOptions = {})
   const learner = scenario.learners[0];
   const seed = scenario.seeds[0];
   const backend = await useBackend(job.backend);
-  const { info } = await previewStream(scenario, regs);
+  await previewStream(scenario, regs);
   let log: JsonlLog | undefined;
   if (options.eventsPath) {
     mkdirSync(dirname(options.eventsPath), { recursive: true });
@@ -45,18 +43,13 @@ export async function executeRun(data: unknown, options: ExecuteRunOptions = {})
   }
   const startedAt = new Date().toISOString();
   try {
-    const record = await collectRun(
-      runPlan({ scenario, learner, seed }, regs),
-      {
-        learner: learnerLabel(learner), learnerType: learner.type, options: learnerOptions(learner), seed,
-        numTasks: info.numTasks, score: info.kind === 'classification' ? 'accuracy' : 'loss',
-      },
-      metricOptionsOf(scenario),
-      (event) => {
+    const record = await runAndCollect({ scenario, learner, seed }, {
+      registries: regs,
+      onEvent: (event) => {
         log?.write(event);
         options.onEvent?.(event);
       },
-    );
+    });
     return { id: job.id, record, backend: backend.name, versions: backend.versions, worker: workerName(), startedAt, finishedAt: new Date().toISOString() };
   } finally {
     log?.close();

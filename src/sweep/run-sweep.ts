@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderMarkdown } from '../report/markdown.js';
 import type { RunResult } from '../runner/result.js';
-import { metricOptionsOf } from '../runner/run-scenario.js';
+import { metricOptionsOf } from '../runner/run-plan.js';
 import { readResults } from '../store/read-results.js';
 import type { ResultsStore } from '../store/results-store.js';
 import { FINISHED_STATUSES, type RunOutcome } from '../store/types.js';

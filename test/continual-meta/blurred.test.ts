@@ -1,7 +1,7 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/scenario/load.js';
-import { createStream } from '../../src/runner/run-one.js';
+import { createStream } from '../../src/runner/factories.js';
 import { type BlurredSplit, blurBoundaries } from '../../src/streams/operators/blur-boundaries.js';
 import type { Split, Task } from '../../src/streams/types.js';
 import { Rng } from '../../src/util/rng.js';

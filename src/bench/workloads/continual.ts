@@ -1,12 +1,10 @@
 import * as tf from '../../backend/tf.js';
 import type { LearnerSpec } from '../../learners/types.js';
-import { collectRun } from '../../runner/collect-run.js';
 import type { RunEvent } from '../../runner/events.js';
 import { registries as productRegistries } from '../../runner/registries.js';
-import { metricOptionsOf } from '../../runner/run-scenario.js';
-import { runOne } from '../../runner/run-one.js';
+import { runAndCollect } from '../../runner/run-plan.js';
 import { resolveScenario } from '../../scenario/load.js';
-import { type Protocol, learnerLabel, learnerOptions } from '../../scenario/types.js';
+import type { Protocol } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import { withPreparedStream } from '../prepared-stream.js';
 import type { WorkloadResult } from '../types.js';
@@ -28,8 +26,8 @@ export interface ContinualRun {
 }
 
 /**
- * One run of a continual workload through the product path (scenario validation, runOne, the
- * RxJS metric operators of collectRun). The clock covers what the reference times: from the
+ * One run of a continual workload through the product path (scenario validation, runAndCollect:
+ * the continual driver and the RxJS metric operators). The clock covers what the reference times: from the
  * first task's start to the last task's evaluation. The untrained-model evaluation and the test
  * set upload before it are setup, which the reference does not have.
  */
@@ -59,15 +57,7 @@ export async function runContinual(run: ContinualRun): Promise<WorkloadResult> {
       tensorsAtTaskEnd.push(tf.memory().numTensors);
     }
   };
-  const record = await collectRun(
-    runOne({ scenario, learner: run.learner, seed: run.seed }, prepared),
-    {
-      learner: learnerLabel(run.learner), learnerType: run.learner.type, options: learnerOptions(run.learner),
-      seed: run.seed, numTasks: Number(scenario.stream.tasks), score: 'accuracy',
-    },
-    metricOptionsOf(scenario),
-    clock,
-  );
+  const record = await runAndCollect({ scenario, learner: run.learner, seed: run.seed }, { registries: prepared, onEvent: clock });
   if (record.status !== 'completed' || started === undefined) {
     throw new ClbenchError(`bench run of '${run.learner.type}' ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
   }

@@ -1,10 +1,7 @@
-import { collectRun } from '../../runner/collect-run.js';
 import type { RunEvent } from '../../runner/events.js';
 import { type Registries, registries as productRegistries } from '../../runner/registries.js';
-import { runMeta } from '../../runner/run-meta.js';
-import { metricOptionsOf } from '../../runner/run-scenario.js';
+import { runAndCollect } from '../../runner/run-plan.js';
 import { resolveScenario } from '../../scenario/load.js';
-import { learnerLabel, learnerOptions } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { WorkloadResult } from '../types.js';
 
@@ -18,7 +15,7 @@ export interface MamlSineWorkloadOptions {
 
 /**
  * The reference's maml-sine workload (torch_reference.py maml-sine) through the product path
- * (scenario validation, runMeta, collectRun): second-order MAML, MLP 1-40-40-1, K support and K
+ * (scenario validation, runAndCollect): second-order MAML, MLP 1-40-40-1, K support and K
  * query points, one inner step α = 0.01, Adam 1e-3, meta-batch 25. The clock covers the
  * meta-training iterations, as the reference's does; then the post-update MSE after 1 and 10 steps
  * on 100 held-out tasks with 100 query points each.
@@ -45,12 +42,7 @@ export async function runMamlSineWorkload(options: MamlSineWorkloadOptions): Pro
       steps = e.iteration;
     }
   };
-  const record = await collectRun(
-    runMeta({ scenario, learner: spec, seed: options.seed }, regs),
-    { learner: learnerLabel(spec), learnerType: spec.type, options: learnerOptions(spec), seed: options.seed, numTasks: 0, score: 'loss' },
-    metricOptionsOf(scenario),
-    clock,
-  );
+  const record = await runAndCollect({ scenario, learner: spec, seed: options.seed }, { registries: regs, onEvent: clock });
   if (record.status !== 'completed' || started === undefined) {
     throw new ClbenchError(`bench run of maml-sine ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
   }

@@ -4,11 +4,9 @@ import type { BenchWorkload, WorkloadOptions, WorkloadResult } from '../types.js
 import { merStepCount } from '../../learners/continual-meta/mer.js';
 import type { Gem } from '../../learners/gem.js';
 import type { LearnerEntry } from '../../learners/types.js';
-import { collectRun } from '../../runner/collect-run.js';
-import { runOne } from '../../runner/run-one.js';
-import { metricOptionsOf } from '../../runner/run-scenario.js';
+import { runAndCollect } from '../../runner/run-plan.js';
 import { loadScenario } from '../../scenario/load.js';
-import { learnerLabel, learnerOptions } from '../../scenario/types.js';
+import { learnerLabel } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import { Registry } from '../../util/registry.js';
 import { withPreparedStream } from '../prepared-stream.js';
@@ -55,8 +53,8 @@ function registriesRecordingGem(created: (gem: Gem) => void): Registries {
 }
 
 /**
- * Every learner of scenarios/gem-mnist-rotations.json for one seed, in this process, through runOne
- * and collectRun on data prepared in advance. Per learner: its run's wall time (training and every
+ * Every learner of scenarios/gem-mnist-rotations.json for one seed, in this process, through
+ * runAndCollect on data prepared in advance. Per learner: its run's wall time (training and every
  * evaluation, the untrained-model baseline included) and ACC; for GEM also where its time went,
  * from the learner's own timers (Gem.stats): the QP solver and the passes over past memories.
  */
@@ -71,8 +69,7 @@ async function runGemRotations(seed: number): Promise<WorkloadResult> {
   const cpuAtStart = process.cpuUsage();
   for (const learner of scenario.learners) {
     const label = learnerLabel(learner);
-    const id = { learner: label, learnerType: learner.type, options: learnerOptions(learner), seed, numTasks: Number(scenario.stream.tasks), score: 'accuracy' } as const;
-    const record = await collectRun(runOne({ scenario, learner, seed }, prepared), id, metricOptionsOf(scenario));
+    const record = await runAndCollect({ scenario, learner, seed }, { registries: prepared });
     if (record.status !== 'completed') throw new ClbenchError(`bench gem: ${label} ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
     wallSeconds += record.wallSeconds;
     extra[`${label}_wall_s`] = record.wallSeconds;

@@ -1,6 +1,6 @@
-import { defer, from } from 'rxjs';
 import { ClbenchError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
+import { lazyTasks } from '../lazy-tasks.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Split, Task } from '../types.js';
 
@@ -97,7 +97,7 @@ export const incrementalSine: StreamEntry<IncrementalSineSpec> = {
         type: 'incremental-sine', numTasks: T, inputShape: [1 + T], outputSize: 1, heads: 1, kind: 'regression',
         description: `incremental sine: ${T} functions in turn, ${nTrain} train / ${nTest} test points each${spec.pool ? `, from a pool of ${spec.pool}` : ''}`,
       },
-      tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
+      tasks: () => lazyTasks(T, describe),
     };
   },
 };

@@ -1,5 +1,5 @@
-import { defer, from } from 'rxjs';
 import { permutePixels } from '../datasets/transforms.js';
+import { lazyTasks } from '../lazy-tasks.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
@@ -48,7 +48,7 @@ export const permutedMnist: StreamEntry<PermutedMnistSpec> = {
         kind: 'classification',
         description: `${T} pixel permutations of ${data.name}, ${nTrain} train / ${nTest} test per task`,
       },
-      tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
+      tasks: () => lazyTasks(T, describe),
     };
   },
 };

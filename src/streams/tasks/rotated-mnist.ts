@@ -1,5 +1,5 @@
-import { defer, from } from 'rxjs';
 import { type Interpolation, interpolations, rotateImages } from '../datasets/transforms.js';
+import { lazyTasks } from '../lazy-tasks.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
@@ -62,7 +62,7 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
         kind: 'classification',
         description: `${T} rotations of ${data.name} in [${low}°, ${high}°), ${nTrain} train / ${nTest} test per task`,
       },
-      tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
+      tasks: () => lazyTasks(T, describe),
     };
   },
 };

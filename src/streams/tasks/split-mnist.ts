@@ -1,6 +1,6 @@
-import { defer, from } from 'rxjs';
 import { ClbenchError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
+import { lazyTasks } from '../lazy-tasks.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset } from './image-stream-options.js';
@@ -81,7 +81,7 @@ export const splitMnist: StreamEntry<SplitMnistSpec> = {
         kind: 'classification',
         description: `${data.name} split into ${T} tasks of ${perTask} classes (${setting})`,
       },
-      tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
+      tasks: () => lazyTasks(T, describe),
     };
   },
 };
