@@ -1,10 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { take } from 'rxjs';
 import type { BackendInfo } from '../backend/select.js';
 import { summarizeRuns } from '../metrics/summarize.js';
-import { renderRunHtml } from '../report/html/render-html.js';
-import { renderMarkdown } from '../report/markdown.js';
 import { type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
@@ -18,7 +16,7 @@ import { metricOptionsOf, runAndCollect } from './run-plan.js';
 import { JsonlLog } from './sinks/jsonl-log.js';
 
 export interface RunScenarioOptions {
-  /** Folder for events.jsonl, result.json, report.md and report.html (created if missing). */
+  /** Folder for events.jsonl and result.json (created if missing). */
   readonly outDir: string;
   readonly backend: BackendInfo;
   /** Sees every event of every run (progress display, live plots). */
@@ -50,8 +48,8 @@ export async function previewStream(scenario: Scenario, regs: Registries = defau
 
 /**
  * Runs every (learner, seed) of a scenario in turn. Results are written as they arrive:
- * events.jsonl per event, result.json after every run (complete: false until the end), and
- * report.md and report.html at the end. Returns the final result.
+ * events.jsonl per event, result.json after every run (complete: false until the end).
+ * Returns the final result (the CLI renders the reports from it).
  */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
   const regs = options.registries ?? defaultRegistries;
@@ -94,7 +92,5 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   }
   const result = snapshot(true);
   writeJsonAtomic(join(options.outDir, 'result.json'), result);
-  writeFileSync(join(options.outDir, 'report.md'), renderMarkdown(result));
-  writeFileSync(join(options.outDir, 'report.html'), await renderRunHtml(result));
   return result;
 }

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import type { RunResult } from '../../src/runner/result.js';
+import { writeRunReports } from '../../src/report/write-run-reports.js';
 import { previewStream, runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
@@ -30,6 +31,7 @@ describe('the meta-learning protocol', () => {
   it('writes adaptation curves and metrics into result.json and report.md', async () => {
     const outDir = tempDir();
     const result = await runScenario(sineScenario(), { outDir, backend });
+    await writeRunReports(result, outDir);
     const onDisk = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8')) as RunResult;
     expect(onDisk.runs.map((r) => r.learner)).toEqual(['maml', 'pretrain']);
     for (const run of onDisk.runs) {

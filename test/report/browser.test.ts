@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/select.js';
 import { renderHtmlReport } from '../../src/report/html/render-html.js';
 import { groupResults } from '../../src/report/load-results.js';
+import { writeRunReports } from '../../src/report/write-run-reports.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { tempDir, tinyScenario } from '../helpers/scenario.js';
 import { HOSTILE_LEARNER, HOSTILE_NAME, richResult } from './html-fixture.js';
@@ -71,7 +72,7 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
   beforeAll(async () => {
     const backend = await useBackend('wasm');
     const outDir = tempDir();
-    await runScenario(
+    const result = await runScenario(
       tinyScenario({
         stream: { type: 'rotated-mnist', tasks: 3, trainPerTask: 60, testPerTask: 60 },
         learners: [{ type: 'naive', lr: 0.05 }, { type: 'joint', lr: 0.05 }],
@@ -79,6 +80,7 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       }),
       { outDir, backend },
     );
+    await writeRunReports(result, outDir);
     runReport = join(outDir, 'report.html');
     // A merged report of two scenarios, one with few-shot curves and names made of markup.
     mergedReport = join(tempDir(), 'report.html');

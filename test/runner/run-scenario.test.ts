@@ -5,6 +5,7 @@ import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import type { RunEvent } from '../../src/runner/events.js';
 import type { RunResult } from '../../src/runner/result.js';
+import { writeRunReports } from '../../src/report/write-run-reports.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { tempDir, tinyScenario } from '../helpers/scenario.js';
 
@@ -18,6 +19,7 @@ describe('runScenario', () => {
     const outDir = tempDir();
     const scenario = tinyScenario({ learners: [{ type: 'naive', lr: 0.05 }, { type: 'joint', lr: 0.05 }] });
     const result = await runScenario(scenario, { outDir, backend });
+    await writeRunReports(result, outDir);
 
     for (const file of ['events.jsonl', 'result.json', 'report.md']) expect(existsSync(join(outDir, file))).toBe(true);
     const onDisk = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8')) as RunResult;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { useBackend } from '../../backend/select.js';
 import { renderConsoleSummary } from '../../report/console-summary.js';
 import { jsonSummary } from '../../report/json-summary.js';
+import { writeRunReports } from '../../report/write-run-reports.js';
 import { runScenario, previewStream } from '../../runner/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import { type Scenario, learnerLabel } from '../../scenario/types.js';
@@ -85,6 +86,7 @@ export function registerRun(program: Command): void {
       } finally {
         progress?.stop();
       }
+      await writeRunReports(result, outDir);
       const files = { html: 'report.html', markdown: 'report.md', result: 'result.json', events: 'events.jsonl' };
       const paths = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(outDir, f)]));
       if (flags.json) {
