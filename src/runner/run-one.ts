@@ -1,6 +1,6 @@
 import { EMPTY, type Observable, catchError, concatMap, defer, lastValueFrom, take, takeWhile } from 'rxjs';
 import * as tf from '../backend/tf.js';
-import type { Learner, LearnerContext, TaskInfo } from '../learners/types.js';
+import type { Learner, TaskInfo } from '../learners/types.js';
 import type { ContinualProtocol } from '../scenario/types.js';
 import type { ProblemKind, StreamInfo, Task } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
@@ -38,29 +38,20 @@ const continual: Schedule = async (life) => {
   const tasks = stream.tasks().pipe(take(numTasks));
   life.emit({ ...life.key, type: 'run-start', numTasks, time: new Date().toISOString() });
 
-  const context: LearnerContext = {
+  const learner = createLearner(plan.learner, regs);
+  await learner.setup({
     stream: info, model: createModel(plan.scenario, info, regs), rng: life.rng.fork('learner'),
     batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
-  };
-  const makeLearner = async (): Promise<Learner> => {
-    const created = createLearner(plan.learner, regs);
-    await created.setup({ ...context, rng: life.rng.fork('learner') });
-    return created;
-  };
-  const run = new ContinualRun(life, protocol, info.kind, life.own(new TestSets(info.kind)));
+  });
+  life.own(learner);
+  const run = new ContinualRun(life, protocol, info.kind, learner, life.own(new TestSets(info.kind)));
   // A stream that knows its length is scored on every task from the start: the full matrix, with
-  // the untrained row b. An endless one is scored on the tasks seen so far.
+  // the untrained row b, scored before the learner sees any data. An endless one is scored on the
+  // tasks seen so far.
   if (Number.isFinite(info.numTasks)) {
     await tasks.forEach((task) => run.tests.add(task));
-    // The untrained model's scores (row b): a second instance set up exactly like the real one.
-    const untrained = await makeLearner();
-    try {
-      run.evalAll(untrained, 'baseline', -1, 0);
-    } finally {
-      untrained.dispose();
-    }
+    run.evalAll('baseline', -1, 0);
   }
-  run.learner = life.own(await makeLearner());
   // A stream that fails ends the run once the tasks it delivered before failing are trained.
   let streamError: { error: unknown } | undefined;
   const delivered = tasks.pipe(
@@ -90,7 +81,6 @@ class TestSets {
 
 /** One continual run's training and evaluation, task by task. */
 class ContinualRun {
-  learner!: Learner;
   diverged = false;
   private step = 0;
   private readonly orderRng;
@@ -99,6 +89,7 @@ class ContinualRun {
     private readonly life: RunLife,
     private readonly protocol: ContinualProtocol,
     private readonly kind: ProblemKind,
+    private readonly learner: Learner,
     readonly tests: TestSets,
   ) {
     this.orderRng = life.rng.fork('batch-order');
@@ -108,13 +99,13 @@ class ContinualRun {
     return this.protocol.taskFree ? undefined : t;
   }
 
-  private emitEval(learner: Learner, phase: EvalPhase, afterTask: number, evalTask: number, batchInTask: number): void {
-    const score = evaluate(learner, this.tests.sets[evalTask], this.visibleTask(evalTask), this.kind, this.protocol.evalBatchSize);
+  private emitEval(phase: EvalPhase, afterTask: number, evalTask: number, batchInTask: number): void {
+    const score = evaluate(this.learner, this.tests.sets[evalTask], this.visibleTask(evalTask), this.kind, this.protocol.evalBatchSize);
     this.life.emit({ ...this.life.key, type: 'eval', phase, afterTask, evalTask, batchInTask, step: this.step, ...score });
   }
 
-  evalAll(learner: Learner, phase: EvalPhase, afterTask: number, batchInTask: number): void {
-    for (let j = 0; j < this.tests.sets.length; j++) if (this.tests.sets[j]) this.emitEval(learner, phase, afterTask, j, batchInTask);
+  evalAll(phase: EvalPhase, afterTask: number, batchInTask: number): void {
+    for (let j = 0; j < this.tests.sets.length; j++) if (this.tests.sets[j]) this.emitEval(phase, afterTask, j, batchInTask);
   }
 
   /** Trains on one task; false when the run must stop (diverged or cancelled). */
@@ -127,7 +118,7 @@ class ContinualRun {
     this.tests.add(task);
     life.emit({ ...life.key, type: 'task-start', task: t, taskId: task.id, trainSize: split.n });
     if (!protocol.taskFree) await learner.beginTask?.(taskInfo);
-    this.emitEval(learner, 'lca', t, t, 0);
+    this.emitEval('lca', t, t, 0);
     const train = uploadSplit(split, this.kind);
     let batchInTask: number;
     try {
@@ -138,7 +129,7 @@ class ContinualRun {
     if (batchInTask < 0) return false;
     if (!protocol.taskFree) await learner.endTask?.(taskInfo);
     life.memory.sample();
-    this.evalAll(learner, 'task-end', t, batchInTask);
+    this.evalAll('task-end', t, batchInTask);
     life.emit({ ...life.key, type: 'task-end', task: t });
     return true;
   }
@@ -173,9 +164,9 @@ class ContinualRun {
           life.emit({ ...life.key, type: 'diverged', task: t, step: this.step, loss });
           return -1;
         }
-        if (epoch === 0 && batchInTask <= protocol.lcaBeta) this.emitEval(learner, 'lca', t, t, batchInTask);
+        if (epoch === 0 && batchInTask <= protocol.lcaBeta) this.emitEval('lca', t, t, batchInTask);
         if (protocol.evalEvery > 0 && batchInTask % protocol.evalEvery === 0 && batchInTask < batchesInTask) {
-          this.evalAll(learner, 'curve', t, batchInTask);
+          this.evalAll('curve', t, batchInTask);
         }
         await life.maybeYield();
       }

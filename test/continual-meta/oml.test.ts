@@ -100,7 +100,7 @@ describe('oml learner', () => {
     trained.dispose();
   });
 
-  it('gives its untrained twin the same meta-trained start (meta-training runs once per setting)', async () => {
+  it('meta-trains to the same start for the same setting and seed', async () => {
     const a = await made(2, { secondOrder: false });
     const b = await made(2, { secondOrder: false });
     const values = (l: Oml) => (l as unknown as { params: tf.Variable[] }).params.flatMap((p) => [...p.dataSync()]);

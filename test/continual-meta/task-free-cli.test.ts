@@ -54,8 +54,8 @@ describe('clbench run on a task-free scenario', () => {
     const { records, result } = runSpied(true, wrapped);
     for (const { wraps } of wrapped) {
       const own = records.filter((rec) => rec.wraps === wraps);
-      // Two setups per run (the untrained baseline twin, then the learner), both told the protocol is task-free.
-      expect(own.filter((rec) => rec.event === 'setup').map((rec) => rec.taskFree), wraps).toEqual([true, true]);
+      // One setup per run (row b scores the learner right after it), told the protocol is task-free.
+      expect(own.filter((rec) => rec.event === 'setup').map((rec) => rec.taskFree), wraps).toEqual([true]);
       // 3 tasks × 20 examples in batches of 5; each batch is its examples and nothing else.
       const observed = own.filter((rec) => rec.event === 'observe');
       expect(observed.length, wraps).toBe(12);
@@ -76,7 +76,7 @@ describe('clbench run on a task-free scenario', () => {
 
   it('the spy does see task ids and boundaries when the protocol shows them', () => {
     const { records } = runSpied(false, wrapped.filter((w) => w.wraps === 'er'));
-    expect(records.filter((rec) => rec.event === 'setup').map((rec) => rec.taskFree)).toEqual([false, false]);
+    expect(records.filter((rec) => rec.event === 'setup').map((rec) => rec.taskFree)).toEqual([false]);
     const observed = records.filter((rec) => rec.event === 'observe');
     expect(observed.map((rec) => rec.taskIndex)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
     for (const rec of observed) expect(rec.fields).toEqual(['x', 'y', 'size', 'taskIndex']);

@@ -75,9 +75,8 @@ async function runGemRotations(seed: number): Promise<WorkloadResult> {
     extra[`${label}_wall_s`] = record.wallSeconds;
     if (typeof record.metrics.ACC === 'number') quality[`${label}_ACC`] = record.metrics.ACC;
     if (learner.type !== 'gem') continue;
-    // runOne also creates an untrained twin for the baseline row; the trained GEM is the one that stepped.
-    const timing = gems.map((g) => g.stats).find((s) => s.steps > 0);
-    if (!timing) throw new ClbenchError(`bench gem: no trained instance of ${label} was recorded`);
+    const timing = gems[0]?.stats;
+    if (gems.length !== 1 || !timing) throw new ClbenchError(`bench gem: expected one instance of ${label}, recorded ${gems.length}`);
     Object.assign(extra, {
       [`${label}_qp_share`]: timing.qpSeconds / record.wallSeconds,
       [`${label}_memory_grad_share`]: timing.memoryGradientSeconds / record.wallSeconds,

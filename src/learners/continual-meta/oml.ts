@@ -129,9 +129,6 @@ export function omlMetaLoss(split: SplitMlp, params: readonly tf.Tensor[], t: Tr
   return rememberLoss(split, params, fast, t, s.lossOf);
 }
 
-/** The last meta-training result, keyed by everything that determines it: the runner sets up an untrained twin of every learner. */
-let cached: { key: string; values: Float32Array[] } | undefined;
-
 /**
  * OML (Javed & White, NeurIPS 2019): a representation network (RLN) meta-trained so that online
  * SGD on the prediction network (PLN) on top of it learns a trajectory of tasks without
@@ -157,14 +154,7 @@ export class Oml extends ModelLearner {
     if (typeof split === 'string') throw new ClbenchError(`learner oml: ${split}`);
     this.split = split;
     this.streamLoss = trainingLoss(ctx.stream.kind);
-    const key = JSON.stringify({ options: this.options, seed: ctx.rng.seed, params: ctx.model.params, stream: ctx.stream });
-    if (cached?.key !== key) {
-      await this.metaTrain(ctx);
-      cached = { key, values: this.params.map((p) => Float32Array.from(p.dataSync())) };
-    } else {
-      const values = cached.values;
-      tf.tidy(() => this.params.forEach((p, i) => p.assign(tf.tensor(values[i], p.shape))));
-    }
+    await this.metaTrain(ctx);
     if (this.options.resetHead) this.redrawOutput(ctx.rng.fork('reset-head'));
   }
 
