@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../dist/backend/select.js';
-import { registries } from '../dist/runner/registries.js';
+import { registries } from '../dist/scenario/registries.js';
 import { runScenario } from '../dist/runner/run-scenario.js';
 import { loadScenario } from '../dist/scenario/load.js';
 import { Registry } from '../dist/util/registry.js';

@@ -18,5 +18,6 @@ fi
 
 npm ci --no-audit --no-fund   # also builds dist/ (the `prepare` script)
 npm run lint
+npm run lint:imports   # layers and cycles (.dependency-cruiser.cjs, docs/architecture.md)
 npm run typecheck
 npx vitest run

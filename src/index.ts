@@ -39,7 +39,7 @@ export { toLearningCurves, type CurvePoint } from './metrics/operators/to-learni
 export { adaptationAuc, adaptationCurve, meanCi95, stepsToTarget, type AdaptationPoint } from './metrics/adaptation.js';
 export { toAdaptationResult, type AdaptationResult } from './metrics/operators/to-adaptation-result.js';
 
-export type { RunEvent, EvalEvent, EvalPhase, RunKey, MetaStartEvent, MetaStepEvent, AdaptEvalEvent } from './runner/events.js';
+export type { RunEvent, EvalEvent, EvalPhase, RunKey, MetaStartEvent, MetaStepEvent, AdaptEvalEvent } from './events/run-events.js';
 export type { RunRecord, RunResult, SummaryCell } from './runner/result.js';
 export type { RunPlan } from './runner/driver.js';
 export { runOne } from './runner/run-one.js';

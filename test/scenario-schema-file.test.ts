@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { registries } from '../src/runner/registries.js';
+import { registries } from '../src/scenario/registries.js';
 import { scenarioSchema } from '../src/scenario/schema.js';
 
 describe('docs/scenario.schema.json', () => {

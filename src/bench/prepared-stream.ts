@@ -1,5 +1,5 @@
 import { map } from 'rxjs';
-import type { Registries } from '../runner/registries.js';
+import type { Registries } from '../scenario/registries.js';
 import { createStream } from '../runner/factories.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamEntry } from '../streams/stream-entry.js';

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { formatDuration } from '../report/format.js';
-import type { RunEvent } from '../runner/events.js';
+import type { RunEvent } from '../events/run-events.js';
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else (CI logs, files) plain lines. */
 export interface ProgressStream {

@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf.js';
 // Its registrations make conv2d and maxPool twice differentiable, and trainable on wasm.
-import '../learners/meta/second-order-gradients.js';
+import '../backend/second-order-gradients.js';
 import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { glorotUniform } from './init.js';

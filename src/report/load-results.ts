@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { summarizeRuns } from '../metrics/summarize.js';
+import { summarizeRuns } from '../runner/summarize.js';
 import type { RunRecord, RunResult } from '../runner/result.js';
 import type { LearnerSpec } from '../learners/types.js';
 import { learnerLabel } from '../scenario/types.js';

@@ -1,5 +1,5 @@
 import { metrics } from '../metrics/registry.js';
-import { meanMatrix } from '../metrics/summarize.js';
+import { meanMatrix } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import type { ReportGroup } from './load-results.js';
 import { adaptationDefinitions, adaptationSection, describeMetaProtocol, isListMetric, isMetaResult } from './adaptation-section.js';

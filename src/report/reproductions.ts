@@ -1,4 +1,4 @@
-import { meanStd } from '../metrics/summarize.js';
+import { meanStd } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import { type OrderingDirection, type Reference, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';

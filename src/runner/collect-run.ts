@@ -5,7 +5,7 @@ import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
 import { toRunMatrices } from '../metrics/operators/to-run-matrices.js';
 import { computeMetrics } from '../metrics/registry.js';
 import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
-import type { DivergedEvent, RunEndEvent, RunEvent } from './events.js';
+import type { DivergedEvent, RunEndEvent, RunEvent } from '../events/run-events.js';
 import type { RunRecord } from './result.js';
 
 export interface RunIdentity {

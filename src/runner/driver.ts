@@ -3,8 +3,8 @@ import * as tf from '../backend/tf.js';
 import type { LearnerSpec } from '../learners/types.js';
 import { type Scenario, learnerLabel } from '../scenario/types.js';
 import { Rng } from '../util/rng.js';
-import type { RunEvent, RunKey, RunStatus } from './events.js';
-import type { Registries } from './registries.js';
+import type { RunEvent, RunKey, RunStatus } from '../events/run-events.js';
+import type { Registries } from '../scenario/registries.js';
 
 /** One (learner, seed) run of a scenario. */
 export interface RunPlan {

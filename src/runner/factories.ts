@@ -5,7 +5,7 @@ import { type EpisodeStream, isTaskDistribution } from '../streams/episodes.js';
 import type { StreamInfo, TaskStream } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { type Registries, registries as defaultRegistries } from './registries.js';
+import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 
 /** The stream a run sees: seeded by the run's seed unless the scenario pins `stream.seed`. */
 export function createStream(scenario: Scenario, seed: number, regs: Registries = defaultRegistries): TaskStream {

@@ -2,7 +2,7 @@ import type { CurvePoint } from '../metrics/operators/to-learning-curves.js';
 import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
-import type { RunStatus } from './events.js';
+import type { RunStatus } from '../events/run-events.js';
 
 /** Everything one (learner, seed) run produced. */
 export interface RunRecord {

@@ -8,9 +8,9 @@ import type { Episode, EpisodeStream } from '../streams/episodes.js';
 import type { ProblemKind } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { type RunLife, type RunPlan, type Schedule, driveRun } from './driver.js';
-import type { AdaptPhase, RunEvent } from './events.js';
+import type { AdaptPhase, RunEvent } from '../events/run-events.js';
 import { createLearner, createModel, createTaskDistribution } from './factories.js';
-import { type Registries, registries as defaultRegistries } from './registries.js';
+import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 
 /** Query accuracy and mean loss of adapted weights, read back in one device→host transfer. */
 function scoreQuery(adapted: Adapted, query: Batch, kind: ProblemKind): { accuracy: number; loss: number } {

@@ -6,9 +6,9 @@ import type { ProblemKind, StreamInfo, Task } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { type RunLife, type RunPlan, type Schedule, driveRun } from './driver.js';
 import { type EvalSet, evaluate, uploadSplit } from './evaluate.js';
-import type { EvalPhase, RunEvent } from './events.js';
+import type { EvalPhase, RunEvent } from '../events/run-events.js';
 import { createLearner, createModel, createStream } from './factories.js';
-import { type Registries, registries as defaultRegistries } from './registries.js';
+import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 
 /**
  * The continual protocol for one (learner, seed): feeds each task's batches to the learner as the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { LearnerSpec } from '../learners/types.js';
-import { type Registries, registries as defaultRegistries } from '../runner/registries.js';
+import { type Registries, registries as defaultRegistries } from './registries.js';
 import { ClbenchError } from '../util/errors.js';
 import { formatAjvError } from './format-errors.js';
 import { checkOrderingLearners, scenarioSchema } from './schema.js';

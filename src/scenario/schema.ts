@@ -1,5 +1,5 @@
-import type { Registries } from '../runner/registries.js';
-import { sweepSchema } from '../sweep/schema.js';
+import type { Registries } from './registries.js';
+import { sweepSchema } from './sweep-schema.js';
 import type { JsonSchema, RegistryEntry } from '../util/registry.js';
 import type { Reference } from './types.js';
 

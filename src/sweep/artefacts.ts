@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { summarizeRuns } from '../metrics/summarize.js';
+import { summarizeRuns } from '../runner/summarize.js';
 import type { MetricOptions } from '../metrics/types.js';
 import type { RunRecord, RunResult } from '../runner/result.js';
 import type { Scenario } from '../scenario/types.js';

@@ -1,5 +1,5 @@
 import { BACKENDS, type BackendName } from '../backend/select.js';
-import { type Registries, registries as defaultRegistries } from '../runner/registries.js';
+import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 import { resolveScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';

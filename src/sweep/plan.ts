@@ -1,6 +1,6 @@
 import type { BackendName } from '../backend/select.js';
 import type { LearnerSpec } from '../learners/types.js';
-import { type Registries, registries as defaultRegistries } from '../runner/registries.js';
+import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 import { type StreamPreview, previewStream } from '../runner/run-scenario.js';
 import { type Scenario, learnerLabel } from '../scenario/types.js';
 import { runIdentity, scenarioHash } from './identity.js';

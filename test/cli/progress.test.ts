@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { colorLevel } from '../../src/cli/color.js';
 import { ProgressState, ScenarioProgress } from '../../src/cli/progress.js';
 import { formatDuration } from '../../src/report/format.js';
-import type { RunEvent } from '../../src/runner/events.js';
+import type { RunEvent } from '../../src/events/run-events.js';
 
 /** A non-terminal stream that records what was written, and a clock the test moves. */
 function harness(intervalMs = 10_000) {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import type { BackendInfo } from '../../src/backend/select.js';
-import type { RunEvent } from '../../src/runner/events.js';
+import type { RunEvent } from '../../src/events/run-events.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { tempDir } from './scenario.js';

@@ -2,7 +2,7 @@ import { from, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { adaptationAuc, adaptationCurve, adaptationMetrics, defaultReportSteps, meanCi95, stepsToTarget } from '../../src/metrics/adaptation.js';
 import { toAdaptationResult } from '../../src/metrics/operators/to-adaptation-result.js';
-import type { RunEvent } from '../../src/runner/events.js';
+import type { RunEvent } from '../../src/events/run-events.js';
 
 const point = (steps: number, mean: number) => ({ steps, mean, ci95: 0, n: 1 });
 

@@ -4,7 +4,7 @@ import { useBackend } from '../../src/backend/select.js';
 import { Maml } from '../../src/learners/meta/maml.js';
 import { twiceDifferentiableCrossEntropy } from '../../src/learners/meta/losses.js';
 import { innerLoop } from '../../src/learners/meta/functional-sgd.js';
-import { conv2dFilterGradient } from '../../src/learners/meta/second-order-gradients.js';
+import { conv2dFilterGradient } from '../../src/backend/second-order-gradients.js';
 import { conv4 } from '../../src/models/conv4.js';
 import type { Episode } from '../../src/streams/episodes.js';
 import type { Split, StreamInfo } from '../../src/streams/types.js';

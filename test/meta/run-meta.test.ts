@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import type { RunEvent } from '../../src/runner/events.js';
+import type { RunEvent } from '../../src/events/run-events.js';
 import type { RunResult } from '../../src/runner/result.js';
 import { writeRunReports } from '../../src/report/write-run-reports.js';
 import { previewStream, runScenario } from '../../src/runner/run-scenario.js';

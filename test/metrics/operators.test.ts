@@ -5,7 +5,7 @@ import { toMetrics } from '../../src/metrics/operators/to-metrics.js';
 import { toRunMatrices } from '../../src/metrics/operators/to-run-matrices.js';
 import { computeMetrics } from '../../src/metrics/registry.js';
 import type { MetricOptions, RunMatrices } from '../../src/metrics/types.js';
-import type { EvalEvent, EvalPhase, RunEvent } from '../../src/runner/events.js';
+import type { EvalEvent, EvalPhase, RunEvent } from '../../src/events/run-events.js';
 
 const key = { learner: 'naive', seed: 7 } as const;
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarizeRuns } from '../../src/metrics/summarize.js';
+import { summarizeRuns } from '../../src/runner/summarize.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import { groupResults, loadResults, scenarioFingerprint } from '../../src/report/load-results.js';
 import { tempDir } from '../helpers/scenario.js';

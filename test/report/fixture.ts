@@ -1,4 +1,4 @@
-import { summarizeRuns } from '../../src/metrics/summarize.js';
+import { summarizeRuns } from '../../src/runner/summarize.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import type { Score } from '../../src/metrics/types.js';
 import { defaultProtocol } from '../../src/scenario/types.js';

@@ -1,5 +1,5 @@
 import type { CurvePoint } from '../../src/metrics/operators/to-learning-curves.js';
-import { summarizeRuns } from '../../src/metrics/summarize.js';
+import { summarizeRuns } from '../../src/runner/summarize.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import { fixtureResult } from './fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeRuns } from '../../src/metrics/summarize.js';
+import { summarizeRuns } from '../../src/runner/summarize.js';
 import type { RunResult } from '../../src/runner/result.js';
 import { escapeHtml, html, trustedHtml } from '../../src/report/html/escape.js';
 import { planCharts, renderHtmlReport, renderRunHtml } from '../../src/report/html/render-html.js';

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { summarizeRuns } from '../../src/metrics/summarize.js';
+import { summarizeRuns } from '../../src/runner/summarize.js';
 import { loadResults } from '../../src/report/load-results.js';
 import { SEE_THE_PAPER, buildReproductions, orderingCounts, parseTolerance, renderReproductions, toleranceFor } from '../../src/report/reproductions.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';

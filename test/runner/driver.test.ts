@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/select.js';
 import * as tf from '../../src/backend/tf.js';
 import { type RunPlan, driveRun, memoryPeaks, yielder } from '../../src/runner/driver.js';
-import type { RunEndEvent, RunEvent } from '../../src/runner/events.js';
-import { registries } from '../../src/runner/registries.js';
+import type { RunEndEvent, RunEvent } from '../../src/events/run-events.js';
+import { registries } from '../../src/scenario/registries.js';
 import { tinyScenario } from '../helpers/scenario.js';
 
 beforeAll(async () => {

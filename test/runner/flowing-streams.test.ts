@@ -4,7 +4,7 @@ import { useBackend } from '../../src/backend/select.js';
 import { ModelLearner } from '../../src/learners/base/model-learner.js';
 import { learners } from '../../src/learners/registry.js';
 import type { Batch, LearnerEntry } from '../../src/learners/types.js';
-import type { RunEvent, TrainStepEvent } from '../../src/runner/events.js';
+import type { RunEvent, TrainStepEvent } from '../../src/events/run-events.js';
 import { runOne } from '../../src/runner/run-one.js';
 import { runAndCollect } from '../../src/runner/run-plan.js';
 import { resolveScenario } from '../../src/scenario/load.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import type { RunEvent } from '../../src/runner/events.js';
+import type { RunEvent } from '../../src/events/run-events.js';
 import type { RunResult } from '../../src/runner/result.js';
 import { writeRunReports } from '../../src/report/write-run-reports.js';
 import { runScenario } from '../../src/runner/run-scenario.js';

@@ -6,7 +6,7 @@ import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import { Naive } from '../../src/learners/naive.js';
 import { learners } from '../../src/learners/registry.js';
 import { optimizerSchema } from '../../src/learners/base/optimizer.js';
-import type { RunEvent } from '../../src/runner/events.js';
+import type { RunEvent } from '../../src/events/run-events.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';

@@ -1,7 +1,7 @@
 import * as tf from '../../backend/tf.js';
 import type { LearnerSpec } from '../../learners/types.js';
-import type { RunEvent } from '../../runner/events.js';
-import { registries as productRegistries } from '../../runner/registries.js';
+import type { RunEvent } from '../../events/run-events.js';
+import { registries as productRegistries } from '../../scenario/registries.js';
 import { runAndCollect } from '../../runner/run-plan.js';
 import { resolveScenario } from '../../scenario/load.js';
 import type { Protocol } from '../../scenario/types.js';

@@ -1,5 +1,5 @@
-import type { RunEvent } from '../../runner/events.js';
-import { type Registries, registries as productRegistries } from '../../runner/registries.js';
+import type { RunEvent } from '../../events/run-events.js';
+import { type Registries, registries as productRegistries } from '../../scenario/registries.js';
 import { runAndCollect } from '../../runner/run-plan.js';
 import { resolveScenario } from '../../scenario/load.js';
 import { ClbenchError } from '../../util/errors.js';

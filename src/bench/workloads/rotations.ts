@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Registries, registries as productRegistries } from '../../runner/registries.js';
+import { type Registries, registries as productRegistries } from '../../scenario/registries.js';
 import type { BenchWorkload, WorkloadOptions, WorkloadResult } from '../types.js';
 import { merStepCount } from '../../learners/continual-meta/mer.js';
 import type { Gem } from '../../learners/gem.js';

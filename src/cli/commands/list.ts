@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { metrics } from '../../metrics/registry.js';
-import { registries } from '../../runner/registries.js';
+import { registries } from '../../scenario/registries.js';
 import type { JsonSchema, RegistryEntry } from '../../util/registry.js';
 import { loadPlugins } from '../plugins.js';
 

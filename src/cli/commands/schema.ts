@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { registries } from '../../runner/registries.js';
+import { registries } from '../../scenario/registries.js';
 import { scenarioSchema } from '../../scenario/schema.js';
 import { loadPlugins } from '../plugins.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '../../backend/tf.js';
 import type { ProblemKind } from '../../streams/types.js';
 import { type LossFn, meanSquaredError } from '../base/losses.js';
-import './second-order-gradients.js';
+import '../../backend/second-order-gradients.js';
 
 /**
  * Softmax cross-entropy built from plain ops, mean over examples of logΣexp(z − m) + m − z_y, so

@@ -1,5 +1,5 @@
 import { type OperatorFunction, map, reduce } from 'rxjs';
-import type { AdaptEvalEvent, MetaStartEvent, RunEvent } from '../../runner/events.js';
+import type { AdaptEvalEvent, MetaStartEvent, RunEvent } from '../../events/run-events.js';
 import {
   type AdaptationPoint,
   type MetaCurvePoint,

@@ -1,5 +1,5 @@
 import { type OperatorFunction, filter, map, toArray } from 'rxjs';
-import type { EvalEvent, RunEvent } from '../../runner/events.js';
+import type { EvalEvent, RunEvent } from '../../events/run-events.js';
 
 /** One point of a learning curve: the score on `evalTask` at global step `step`. */
 export interface CurvePoint {

@@ -1,5 +1,5 @@
 import { type OperatorFunction, filter, scan } from 'rxjs';
-import type { EvalEvent, RunEvent } from '../../runner/events.js';
+import type { EvalEvent, RunEvent } from '../../events/run-events.js';
 import type { RunMatrices, Score } from '../types.js';
 
 function emptyMatrices(numTasks: number, lcaBeta: number): RunMatrices {

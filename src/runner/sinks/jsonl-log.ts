@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { RunEvent } from '../events.js';
+import type { RunEvent } from '../../events/run-events.js';
 
 /**
  * Writes each event to events.jsonl as it happens (one synchronous write per event), so a crash

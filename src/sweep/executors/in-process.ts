@@ -1,4 +1,4 @@
-import type { Registries } from '../../runner/registries.js';
+import type { Registries } from '../../scenario/registries.js';
 import type { RunOutcome } from '../../store/types.js';
 import { executeRun, workerName } from '../execute-run.js';
 import type { RunJob } from '../job.js';

@@ -7,12 +7,15 @@ import type { RunJob } from '../job.js';
 import type { FromChild, ToChild } from './messages.js';
 import type { RunExecutor, RunHooks } from './types.js';
 
-/** The compiled child entry; from the TypeScript sources (tests), the one `npm run build` put in dist/. */
+/**
+ * The compiled child entry (src/cli/sweep-child.ts: a program, so it sits with the CLI); from the
+ * TypeScript sources (tests), the one `npm run build` put in dist/.
+ */
 export function childEntryPath(): string {
   const here = fileURLToPath(import.meta.url);
-  const sweepDir = resolve(dirname(here), '..');
-  if (here.endsWith('.js')) return join(sweepDir, 'child-entry.js');
-  return join(sweepDir, '..', '..', 'dist', 'sweep', 'child-entry.js');
+  const srcDir = resolve(dirname(here), '..', '..');
+  if (here.endsWith('.js')) return join(srcDir, 'cli', 'sweep-child.js');
+  return join(srcDir, '..', 'dist', 'cli', 'sweep-child.js');
 }
 
 interface Child {

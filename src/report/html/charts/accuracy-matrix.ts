@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { meanStd } from '../../../metrics/summarize.js';
+import { meanStd } from '../../../runner/summarize.js';
 import { INK } from '../theme.js';
 import { type ChartContext, taskName } from './context.js';
 

@@ -1,4 +1,4 @@
-import { meanStd } from '../../../metrics/summarize.js';
+import { meanStd } from '../../../runner/summarize.js';
 import type { RunRecord, RunResult } from '../../../runner/result.js';
 import { runsByLearner } from '../../format.js';
 import { learnerScale } from '../theme.js';

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '../../../metrics/operators/to-learning-curves.js';
-import { meanStd } from '../../../metrics/summarize.js';
+import { meanStd } from '../../../runner/summarize.js';
 import type { RunRecord } from '../../../runner/result.js';
 import { type ChartContext, taskName } from './context.js';
 

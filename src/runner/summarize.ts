@@ -1,5 +1,5 @@
-import type { RunRecord, SummaryCell } from '../runner/result.js';
-import { known } from './matrix-helpers.js';
+import type { RunRecord, SummaryCell } from './result.js';
+import { known } from '../metrics/matrix-helpers.js';
 
 /** Mean and sample standard deviation (n−1; 0 for a single value) of the known values. */
 export function meanStd(values: readonly (number | null | undefined)[]): SummaryCell {

@@ -2,9 +2,9 @@
  * Entry of a sweep's child process (forked by ProcessPool from dist/). Each child has its own
  * tfjs backend and runs one run at a time; the parent owns the results store.
  */
-import { loadPlugins } from '../cli/plugins.js';
-import { executeRun, workerName } from './execute-run.js';
-import type { FromChild, ToChild } from './executors/messages.js';
+import { loadPlugins } from './plugins.js';
+import { executeRun, workerName } from '../sweep/execute-run.js';
+import type { FromChild, ToChild } from '../sweep/executors/messages.js';
 
 const send = (message: FromChild) => process.send?.(message);
 let ready: Promise<void> = Promise.resolve();

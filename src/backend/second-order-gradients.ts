@@ -15,7 +15,7 @@
  * has no Conv2DBackpropFilter kernel at all. Importing this module applies the registrations once
  * per process.
  */
-import * as tf from '../../backend/tf.js';
+import * as tf from './tf.js';
 
 function fromInput(kernelName: string, derivative: (x: tf.Tensor) => tf.Tensor): void {
   tf.registerGradient({
