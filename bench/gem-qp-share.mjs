@@ -69,8 +69,8 @@ if (flags.only !== undefined) {
     peak_rss_mb: run.peakRssBytes !== undefined ? Math.round(run.peakRssBytes / 2 ** 20) : Math.round(process.resourceUsage().maxRSS / 1024),
     ACC: run.metrics.ACC,
   };
-  // runOne builds an untrained twin for the baseline row; the trained instance is the one that stepped.
-  const gem = gemInstances.map((g) => g.stats).find((s) => s.steps > 0);
+  // One instance per run: row b scores it right after setup.
+  const gem = gemInstances[0]?.stats;
   if (gem) {
     Object.assign(row, {
       steps: gem.steps,
