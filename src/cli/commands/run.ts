@@ -67,13 +67,15 @@ export function registerRun(program: Command): void {
       const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
       const backend = await useBackend(flags.backend);
       const outDir = flags.out ?? join('reports', scenario.name, timestamp());
-      const { info } = await previewStream(scenario);
+      const { info, taskIds } = await previewStream(scenario);
       const runs = scenario.learners.length * scenario.seeds.length;
       const quiet = flags.quiet || flags.json;
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
       }
-      const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks, { meta: scenario.protocol.kind === 'meta' });
+      const meta = scenario.protocol.kind === 'meta';
+      // A continual run's length is its task ids' (an endless stream is cut at protocol.maxTasks).
+      const progress = quiet ? undefined : new ScenarioProgress(runs, meta ? info.numTasks : taskIds.length, { meta });
       let result;
       try {
         result = await runScenario(scenario, {
