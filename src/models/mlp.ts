@@ -1,7 +1,7 @@
 import * as tf from '../backend/tf.js';
 import { ClbenchError } from '../util/errors.js';
 import { dense } from '../backend/native-dense.js';
-import type { FunctionalModel, ModelEntry, ParamSpec } from './types.js';
+import type { DenseLayer, FunctionalModel, ModelEntry, MlpStructure, ParamSpec } from './types.js';
 import type { Rng } from '../util/rng.js';
 import { glorotUniform, kaimingNormal, truncatedNormal } from './init.js';
 
@@ -42,20 +42,21 @@ export function mlp(options: MlpOptions): FunctionalModel {
   const init = options.init ?? 'glorot-uniform';
   const sizes = [options.inputSize, ...options.hidden];
   const params: ParamSpec[] = [];
-  for (let i = 0; i < sizes.length - 1; i++) {
-    params.push({ name: `dense${i}/kernel`, shape: [sizes[i], sizes[i + 1]] });
-    params.push({ name: `dense${i}/bias`, shape: [sizes[i + 1]] });
-  }
+  const structure: { kind: 'mlp'; trunk: DenseLayer[]; heads: DenseLayer[] } = { kind: 'mlp', trunk: [], heads: [] };
+  const layer = (name: string, din: number, dout: number, head?: number): DenseLayer => {
+    const at = params.length;
+    params.push({ name: `${name}/kernel`, shape: [din, dout], ...(head !== undefined ? { head } : {}) });
+    params.push({ name: `${name}/bias`, shape: [dout], ...(head !== undefined ? { head } : {}) });
+    return { kernel: at, bias: at + 1, din, dout };
+  };
+  for (let i = 0; i < sizes.length - 1; i++) structure.trunk.push(layer(`dense${i}`, sizes[i], sizes[i + 1]));
   const last = sizes[sizes.length - 1];
-  for (let h = 0; h < heads; h++) {
-    const prefix = heads > 1 ? `head${h}` : 'output';
-    params.push({ name: `${prefix}/kernel`, shape: [last, options.outputSize], head: h });
-    params.push({ name: `${prefix}/bias`, shape: [options.outputSize], head: h });
-  }
+  for (let h = 0; h < heads; h++) structure.heads.push(layer(heads > 1 ? `head${h}` : 'output', last, options.outputSize, h));
   const trunkLength = 2 * (sizes.length - 1);
 
   return {
     params,
+    structure: structure as MlpStructure,
     init(rng) {
       return params.map((p) => initLayer(init, p, rng));
     },

@@ -10,6 +10,26 @@ export interface ParamSpec {
   readonly head?: number;
 }
 
+/** One dense layer: the indices of its kernel [din, dout] and bias [dout] in the model's parameters. */
+export interface DenseLayer {
+  readonly kernel: number;
+  readonly bias: number;
+  readonly din: number;
+  readonly dout: number;
+}
+
+/**
+ * A model's own account of its structure, which fast paths (host engines, task-batched and split
+ * forward passes) read instead of guessing it from parameter names or shapes.
+ * 'mlp': dense trunk layers with ReLU after each, then one linear layer per head.
+ */
+export interface MlpStructure {
+  readonly kind: 'mlp';
+  readonly trunk: readonly DenseLayer[];
+  /** One per head, in head order. */
+  readonly heads: readonly DenseLayer[];
+}
+
 /**
  * A functional network: parameters are passed in explicitly, so the same forward pass serves
  * plain SGD (with tf.Variables) and meta-learning (with fast-weight tensors that stay on the
@@ -21,6 +41,8 @@ export interface FunctionalModel {
   init(rng: Rng): tf.Tensor[];
   /** Output for a batch; `head` picks the output head on multi-head models (default 0). */
   forward(params: readonly tf.Tensor[], x: tf.Tensor, head?: number): tf.Tensor;
+  /** The structure, where the model declares one (absent: fast paths that need it are not taken). */
+  readonly structure?: MlpStructure;
 }
 
 export interface ModelSpec {

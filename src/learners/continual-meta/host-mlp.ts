@@ -1,15 +1,10 @@
 import * as tf from '../../backend/tf.js';
-import type { FunctionalModel } from '../../models/types.js';
+import type { DenseLayer, FunctionalModel } from '../../models/types.js';
 import type { ProblemKind } from '../../streams/types.js';
 import { Rng } from '../../util/rng.js';
 
 /** One dense layer of the chain: parameter indices of its kernel [din, dout] and bias [dout]. */
-export interface Layer {
-  readonly kernel: number;
-  readonly bias: number;
-  readonly din: number;
-  readonly dout: number;
-}
+export type Layer = DenseLayer;
 
 /** Parameter values in host memory, in the model's parameter order. */
 export type HostParams = Float32Array[];
@@ -17,32 +12,9 @@ export type HostParams = Float32Array[];
 /** Per-parameter step sizes (La-MAML's relu(α)), same shapes as the parameters. */
 export type HostStepSizes = number | readonly Float32Array[];
 
-/**
- * The layer chain of an MLP-shaped model: dense trunk layers (ReLU) followed by one linear layer
- * per head, read off the parameter specs. Undefined when the parameters are not such a chain.
- */
-export function mlpLayers(model: FunctionalModel): { trunk: Layer[]; heads: Layer[] } | undefined {
-  const specs = model.params;
-  if (specs.length < 2 || specs.length % 2 !== 0) return undefined;
-  const trunk: Layer[] = [];
-  const heads: Layer[] = [];
-  for (let i = 0; i < specs.length; i += 2) {
-    const [k, b] = [specs[i], specs[i + 1]];
-    if (k.shape.length !== 2 || b.shape.length !== 1 || b.shape[0] !== k.shape[1] || k.head !== b.head) return undefined;
-    const layer = { kernel: i, bias: i + 1, din: k.shape[0], dout: k.shape[1] };
-    if (k.head === undefined) {
-      if (heads.length > 0) return undefined;
-      trunk.push(layer);
-    } else {
-      if (k.head !== heads.length) return undefined;
-      heads.push(layer);
-    }
-  }
-  if (heads.length === 0) return undefined;
-  for (let l = 1; l < trunk.length; l++) if (trunk[l].din !== trunk[l - 1].dout) return undefined;
-  const last = trunk.length > 0 ? trunk[trunk.length - 1].dout : heads[0].din;
-  if (heads.some((h) => h.din !== last || h.dout !== heads[0].dout)) return undefined;
-  return { trunk, heads };
+/** The layer chain of a model that declares itself an MLP (model.structure); undefined for any other. */
+export function mlpLayers(model: FunctionalModel): { readonly trunk: readonly Layer[]; readonly heads: readonly Layer[] } | undefined {
+  return model.structure?.kind === 'mlp' ? model.structure : undefined;
 }
 
 /**

@@ -15,14 +15,9 @@ export interface TaskBatchedModel extends FunctionalModel {
   forwardTasks: TaskBatchedForward;
 }
 
-/** The parameter layout of src/models/mlp.ts with one head: dense0..k kernel/bias, then output kernel/bias. */
-function isMlpLayout(model: FunctionalModel): boolean {
-  const names = model.params.map((p) => p.name);
-  const layers = names.length / 2 - 1;
-  if (!Number.isInteger(layers) || layers < 0) return false;
-  const expected = Array.from({ length: layers }, (_, i) => [`dense${i}/kernel`, `dense${i}/bias`]).flat();
-  expected.push('output/kernel', 'output/bias');
-  return names.every((n, i) => n === expected[i]);
+/** A single-head MLP, by the model's own declaration. */
+function isSingleHeadMlp(model: FunctionalModel): boolean {
+  return model.structure?.kind === 'mlp' && model.structure.heads.length === 1;
 }
 
 /** The MLP (ReLU trunk, linear output) over T tasks: batched matmuls, and plain broadcasts where a side is 1 wide. */
@@ -44,14 +39,14 @@ export const mlpForwardTasks: TaskBatchedForward = (params, x) =>
 
 /**
  * The task-batched forward pass of `model`, or undefined when there is none (then meta-learners
- * loop over tasks). A model may bring its own (TaskBatchedModel). The MLP is recognised by its
- * parameter layout, and the batched pass is then checked once against the model's own forward on
+ * loop over tasks). A model may bring its own (TaskBatchedModel). An MLP is known by its declared
+ * structure (model.structure), and the batched pass is then checked once against the model's own forward on
  * random parameters, so a model that only looks like an MLP never runs through the wrong code.
  */
 export function taskBatchedForward(model: FunctionalModel): TaskBatchedForward | undefined {
   const own = (model as Partial<TaskBatchedModel>).forwardTasks;
   if (own) return own;
-  return isMlpLayout(model) && agreesWithModel(model, mlpForwardTasks) ? mlpForwardTasks : undefined;
+  return isSingleHeadMlp(model) && agreesWithModel(model, mlpForwardTasks) ? mlpForwardTasks : undefined;
 }
 
 function agreesWithModel(model: FunctionalModel, forward: TaskBatchedForward): boolean {
