@@ -151,3 +151,28 @@ describe('cancelling a run', () => {
     expect(observed).toBe(5);
   });
 });
+
+describe('cancelling a meta-learning run', () => {
+  it('stops between meta-iterations, skips the final evaluation, and keeps what was done, marked cancelled', async () => {
+    const scenario = resolveScenario({
+      name: 'flowing-meta',
+      stream: { type: 'sine', shots: 5, testQueries: 20 },
+      model: { type: 'mlp', hidden: [20] },
+      protocol: { kind: 'meta', metaIterations: 10, metaBatch: 2, evalEpisodes: 4, adaptSteps: 2 },
+      learners: [{ type: 'maml', innerLr: 0.01 }],
+      seeds: [0],
+    });
+    const abort = new AbortController();
+    const events: RunEvent[] = [];
+    const record = await runAndCollect({ scenario, learner: scenario.learners[0], seed: 0 }, {
+      signal: abort.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'meta-step' && e.iteration === 3) abort.abort();
+      },
+    });
+    expect(record.status).toBe('cancelled');
+    expect(events.filter((e) => e.type === 'meta-step')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'adapt-eval')).toHaveLength(0);
+  });
+});
