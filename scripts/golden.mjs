@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import process from 'node:process';
 import { isDeepStrictEqual } from 'node:util';
 
 const GOLDEN = 'test/golden/quick-metrics.json';
@@ -18,7 +19,7 @@ const LIMITS = JSON.parse(readFileSync('test/golden/limits.json', 'utf8'));
 
 const [mode, ...names] = process.argv.slice(2);
 if (mode !== 'record' && mode !== 'check') {
-  console.error('usage: node scripts/golden.mjs record|check [scenario-name ...]');
+  process.stderr.write('usage: node scripts/golden.mjs record|check [scenario-name ...]\n');
   process.exit(2);
 }
 const root = process.env.CLBENCH_ROOT ?? '.';
@@ -44,6 +45,7 @@ function quickRun(name) {
   return { seconds: Math.round((Date.now() - started) / 1000), runs };
 }
 
+const say = (line) => process.stdout.write(`${line}\n`);
 const golden = existsSync(GOLDEN) ? JSON.parse(readFileSync(GOLDEN, 'utf8')) : {};
 let failed = 0;
 for (const name of selected) {
@@ -51,20 +53,20 @@ for (const name of selected) {
   if (mode === 'record') {
     golden[name] = { learners: LIMITS[name] ?? 'all', runs };
     writeFileSync(GOLDEN, `${JSON.stringify(golden, null, 1)}\n`);
-    console.log(`${name}: recorded ${runs.length} run(s) in ${seconds} s`);
+    say(`${name}: recorded ${runs.length} run(s) in ${seconds} s`);
   } else if (!golden[name]) {
-    console.log(`${name}: no golden recorded`);
+    say(`${name}: no golden recorded`);
     failed++;
   } else {
     const want = JSON.parse(JSON.stringify(golden[name].runs));
     const got = JSON.parse(JSON.stringify(runs));
     const same = isDeepStrictEqual(want, got);
     if (!same) failed++;
-    console.log(`${name}: ${same ? 'identical' : 'DIFFERS'} (${seconds} s)`);
+    say(`${name}: ${same ? 'identical' : 'DIFFERS'} (${seconds} s)`);
     if (!same) {
       for (let i = 0; i < Math.max(want.length, got.length); i++) {
         for (const k of Object.keys({ ...want[i], ...got[i] })) {
-          if (!isDeepStrictEqual(want[i]?.[k], got[i]?.[k])) console.log(`  ${want[i]?.learner ?? got[i]?.learner}.${k}: ${JSON.stringify(want[i]?.[k]).slice(0, 200)} -> ${JSON.stringify(got[i]?.[k]).slice(0, 200)}`);
+          if (!isDeepStrictEqual(want[i]?.[k], got[i]?.[k])) say(`  ${want[i]?.learner ?? got[i]?.learner}.${k}: ${JSON.stringify(want[i]?.[k]).slice(0, 200)} -> ${JSON.stringify(got[i]?.[k]).slice(0, 200)}`);
         }
       }
     }
