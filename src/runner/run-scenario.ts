@@ -26,6 +26,11 @@ export interface RunScenarioOptions {
   readonly registries?: Registries;
   /** The command line to record in result.json (the CLI passes its own). */
   readonly command?: string;
+  /**
+   * Stops the scenario: the current run ends within a step, recorded as 'cancelled' with what it
+   * did; no later run starts; the result stays complete: false.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface StreamPreview {
@@ -75,10 +80,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const plan = scenario.learners.flatMap((learner) => scenario.seeds.map((seed) => ({ learner, seed })));
   try {
     for (const [index, { learner, seed }] of plan.entries()) {
+      if (options.signal?.aborted) break;
       const label = learnerLabel(learner);
       options.onRunStart?.({ learner: label, seed, index, total: plan.length });
       const record = await runAndCollect({ scenario, learner, seed }, {
         registries: regs,
+        signal: options.signal,
         onEvent: (event) => {
           log.write(event);
           options.onEvent?.(event);
@@ -90,7 +97,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   } finally {
     log.close();
   }
-  const result = snapshot(true);
+  const result = snapshot(!options.signal?.aborted);
   writeJsonAtomic(join(options.outDir, 'result.json'), result);
   return result;
 }

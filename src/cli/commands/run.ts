@@ -76,19 +76,26 @@ export function registerRun(program: Command): void {
       const meta = scenario.protocol.kind === 'meta';
       // A continual run's length is its task ids' (an endless stream is cut at protocol.maxTasks).
       const progress = quiet ? undefined : new ScenarioProgress(runs, meta ? info.numTasks : taskIds.length, { meta });
+      // Ctrl-C ends the current run within a step (recorded as cancelled) and writes what was done.
+      const interrupt = new AbortController();
+      const onSigint = () => interrupt.abort();
+      process.once('SIGINT', onSigint);
       let result;
       try {
         result = await runScenario(scenario, {
           outDir,
           backend,
+          signal: interrupt.signal,
           command: ['clbench', ...process.argv.slice(2)].join(' '),
           onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
           onEvent: (e) => progress?.event(e),
         });
       } finally {
+        process.off('SIGINT', onSigint);
         progress?.stop();
       }
       await writeRunReports(result, outDir);
+      if (interrupt.signal.aborted) process.stderr.write(`clbench: interrupted; ${outDir} holds the runs done so far (the last one cancelled)\n`);
       const files = { html: 'report.html', markdown: 'report.md', result: 'result.json', events: 'events.jsonl' };
       const paths = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(outDir, f)]));
       if (flags.json) {
@@ -99,5 +106,6 @@ export function registerRun(program: Command): void {
       }
       const bad = result.runs.filter((r) => r.status === 'failed');
       if (bad.length > 0) process.exitCode = 3;
+      if (interrupt.signal.aborted) process.exitCode = 130;
     });
 }
