@@ -7,6 +7,7 @@ import { erEntry } from './er.js';
 import { ewcEntry } from './ewc.js';
 import { gdumbEntry } from './gdumb.js';
 import { gemEntry } from './gem.js';
+import { icarlEntry } from './icarl.js';
 import { independentEntry } from './independent.js';
 import { jointEntry } from './joint.js';
 import { lwfEntry } from './lwf.js';
@@ -49,6 +50,7 @@ learners.register(erAceEntry);
 learners.register(gdumbEntry);
 learners.register(mirEntry);
 learners.register(masEntry);
+learners.register(icarlEntry);
 
 // Meta-learners (issue #4).
 learners.register(mamlEntry);
