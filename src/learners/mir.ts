@@ -7,6 +7,7 @@ import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import type { ReplayBuffer } from './base/replay-buffer.js';
 import { type ReplayDraw, disposeDraw, uploadDraw } from './base/replay-draw.js';
 import { type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
+import type { FunctionalModel } from '../models/types.js';
 import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
 export interface MirOptions extends OptimizerOptions, ReplayOptions {
@@ -27,11 +28,29 @@ export function mostInterfered(scores: ArrayLike<number>, k: number): number[] {
 }
 
 /** Per-row loss: softmax cross-entropy on class ids, or the mean squared error of each row. */
-function rowLosses(outputs: tf.Tensor, y: tf.Tensor, classification: boolean): tf.Tensor1D {
+export function rowLosses(outputs: tf.Tensor, y: tf.Tensor, classification: boolean): tf.Tensor1D {
   return tf.tidy(() => {
     if (!classification) return tf.mean(tf.squaredDifference(outputs, tf.reshape(y, outputs.shape)), -1) as tf.Tensor1D;
     const logProbs = tf.logSoftmax(outputs);
     return tf.neg(tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), outputs.shape[1]!), logProbs), -1)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * MIR's interference score of each candidate row: ℓ(θ − lr·g) − ℓ(θ), its loss after the virtual
+ * SGD step on the incoming batch's gradient g minus its loss now (each row through its own task's
+ * head).
+ */
+export function interference(
+  model: FunctionalModel, params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number,
+  candidates: { x: tf.Tensor; y: tf.Tensor; tasks: ArrayLike<number> }, headOf: (task: number) => number, classification: boolean,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const virtual = params.map((p, i) => tf.sub(p, tf.mul(lr, grads[i])));
+    const { x, y, tasks } = candidates;
+    const before = rowLosses(mixedTaskForward(model, params, x, tasks, headOf), y, classification);
+    const after = rowLosses(mixedTaskForward(model, virtual, x, tasks, headOf), y, classification);
+    return tf.sub(after, before) as tf.Tensor1D;
   });
 }
 
@@ -83,13 +102,7 @@ export class Mir extends ModelLearner {
     const candidates = this.buffer.sample(this.options.candidates ?? DEFAULTS.candidates);
     const draw = uploadDraw(this.ctx, candidates);
     const classification = this.ctx.stream.kind === 'classification';
-    const headOf = (task: number) => this.headFor(task);
-    const increase = tf.tidy(() => {
-      const virtual = this.params.map((p, i) => tf.sub(p, tf.mul(this.optimizerOptions.lr, grads[i])));
-      const before = rowLosses(mixedTaskForward(this.ctx.model, this.params, draw.x, draw.tasks, headOf), draw.y, classification);
-      const after = rowLosses(mixedTaskForward(this.ctx.model, virtual, draw.x, draw.tasks, headOf), draw.y, classification);
-      return tf.sub(after, before);
-    });
+    const increase = interference(this.ctx.model, this.params, grads, this.optimizerOptions.lr, draw, (task) => this.headFor(task), classification);
     const scores = increase.dataSync();
     increase.dispose();
     disposeDraw(draw);
