@@ -49,9 +49,10 @@ export function mixedTaskForward(
       parts.push(model.forward(params, tf.gather(x, tf.tensor1d(rows, 'int32')), head));
       order.push(...rows);
     }
-    // Row order[k] of the input sits at position k of the concatenation: invert that permutation.
+    // Row order[k] of the input sits at position k of the concatenation: put it back with a
+    // permutation matrix (a gather here would need UnsortedSegmentSum for its gradient, which wasm lacks).
     const position = new Int32Array(order.length);
     order.forEach((row, k) => { position[row] = k; });
-    return tf.gather(tf.concat(parts), tf.tensor1d(position, 'int32'));
+    return tf.matMul(tf.oneHot(tf.tensor1d(position, 'int32'), order.length, 1, 0, 'float32'), tf.concat(parts));
   });
 }
