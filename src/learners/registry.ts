@@ -7,6 +7,7 @@ import { erEntry } from './er.js';
 import { ewcEntry } from './ewc.js';
 import { gdumbEntry } from './gdumb.js';
 import { gemEntry } from './gem.js';
+import { gssEntry } from './gss.js';
 import { icarlEntry } from './icarl.js';
 import { independentEntry } from './independent.js';
 import { jointEntry } from './joint.js';
@@ -51,6 +52,7 @@ learners.register(gdumbEntry);
 learners.register(mirEntry);
 learners.register(masEntry);
 learners.register(icarlEntry);
+learners.register(gssEntry);
 
 // Meta-learners (issue #4).
 learners.register(mamlEntry);

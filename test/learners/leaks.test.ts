@@ -25,6 +25,7 @@ const learners: LearnerSpec[] = [
   { type: 'mir', lr: 0.05, memorySize: 30, candidates: 12, replayBatch: 4 },
   { type: 'mas', lr: 0.05, importanceSamples: 10, importanceBatch: 2 },
   { type: 'gdumb', memorySize: 30, epochs: 2 },
+  { type: 'gss', lr: 0.05, memorySize: 30, scoreBatch: 4 },
 ];
 
 /** Learners that need one shared head (class-incremental): left out on the multi-head stream. */
