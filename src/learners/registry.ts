@@ -5,6 +5,7 @@ import { derppEntry } from './derpp.js';
 import { erAceEntry } from './er-ace.js';
 import { erEntry } from './er.js';
 import { ewcEntry } from './ewc.js';
+import { fdrEntry } from './fdr.js';
 import { gdumbEntry } from './gdumb.js';
 import { gemEntry } from './gem.js';
 import { gssEntry } from './gss.js';
@@ -53,6 +54,7 @@ learners.register(mirEntry);
 learners.register(masEntry);
 learners.register(icarlEntry);
 learners.register(gssEntry);
+learners.register(fdrEntry);
 
 // Meta-learners (issue #4).
 learners.register(mamlEntry);

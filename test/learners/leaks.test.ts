@@ -26,6 +26,7 @@ const learners: LearnerSpec[] = [
   { type: 'mas', lr: 0.05, importanceSamples: 10, importanceBatch: 2 },
   { type: 'gdumb', memorySize: 30, epochs: 2 },
   { type: 'gss', lr: 0.05, memorySize: 30, scoreBatch: 4 },
+  { type: 'fdr', lr: 0.05, memorySize: 30, replayBatch: 8 },
 ];
 
 /** Learners that need one shared head (class-incremental): left out on the multi-head stream. */
