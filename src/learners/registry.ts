@@ -9,6 +9,7 @@ import { fdrEntry } from './fdr.js';
 import { gdumbEntry } from './gdumb.js';
 import { gemEntry } from './gem.js';
 import { gssEntry } from './gss.js';
+import { halEntry } from './hal.js';
 import { icarlEntry } from './icarl.js';
 import { independentEntry } from './independent.js';
 import { jointEntry } from './joint.js';
@@ -55,6 +56,7 @@ learners.register(masEntry);
 learners.register(icarlEntry);
 learners.register(gssEntry);
 learners.register(fdrEntry);
+learners.register(halEntry);
 
 // Meta-learners (issue #4).
 learners.register(mamlEntry);

@@ -27,6 +27,7 @@ const learners: LearnerSpec[] = [
   { type: 'gdumb', memorySize: 30, epochs: 2 },
   { type: 'gss', lr: 0.05, memorySize: 30, scoreBatch: 4 },
   { type: 'fdr', lr: 0.05, memorySize: 30, replayBatch: 8 },
+  { type: 'hal', lr: 0.05, memorySize: 30, replayBatch: 8, anchorSteps: 3 },
 ];
 
 /** Learners that need one shared head (class-incremental): left out on the multi-head stream. */
