@@ -126,7 +126,8 @@ export class Icarl extends ModelLearner {
     const loss = this.step(() => tf.tidy(() => {
       const x = draw ? tf.concat([batch.x, draw.x]) : batch.x;
       const y = draw ? tf.concat([batch.y, draw.y]) : batch.y;
-      const labels = tf.oneHot(tf.cast(y, 'int32'), stream.outputSize);
+      // Cast rather than oneHot's dtype argument, which the wasm kernel ignores (int data read as floats).
+      const labels = tf.cast(tf.oneHot(tf.cast(y, 'int32'), stream.outputSize), 'float32');
       const targets = teacher
         ? tf.where(tf.broadcastTo(tf.greater(tf.tensor1d(oldColumns), 0), labels.shape), tf.sigmoid(model.forward(teacher, x)), labels)
         : labels;

@@ -1,11 +1,9 @@
 import * as tf from '../backend/tf.js';
-import { ExampleMemory, toTensors } from './base/example-memory.js';
-import { applyGradients, parameterGradients } from './base/flat-gradients.js';
-import { ModelLearner } from './base/model-learner.js';
+import { toTensors } from './base/example-memory.js';
+import { parameterGradients } from './base/flat-gradients.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
-import { QuadraticPenalty } from './base/quadratic-penalty.js';
-import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
-import type { Batch, LearnerEntry, TaskInfo } from './types.js';
+import { SampledPenaltyLearner } from './base/sampled-penalty-learner.js';
+import type { LearnerEntry, TaskInfo } from './types.js';
 
 export interface MasOptions extends OptimizerOptions {
   /** Penalty strength λ in λ Σ Ω (θ − θ*)². */
@@ -52,13 +50,9 @@ export function masImportance(params: readonly tf.Variable[], x: tf.Tensor, outp
  * tasks, and the penalty λ Σ Ω (θ − θ*)² holds the important parameters near the previous task's
  * end point θ*.
  */
-export class Mas extends ModelLearner {
-  private readonly penalty = new QuadraticPenalty();
-  /** A uniform sample of the current task's inputs, for its importance. */
-  private samples: ReplayBuffer | null = null;
-
+export class Mas extends SampledPenaltyLearner {
   constructor(private readonly options: MasOptions) {
-    super(options);
+    super(options, 'importance-samples');
   }
 
   /** The accumulated importance Ω; null before a task ends. */
@@ -66,28 +60,17 @@ export class Mas extends ModelLearner {
     return this.penalty.totalImportance;
   }
 
-  override beginTask(task: TaskInfo): void {
-    const { stream, rng } = this.ctx;
-    const capacity = this.options.importanceSamples ?? DEFAULTS.importanceSamples;
-    this.samples = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, rng.fork(`importance-samples-${task.index}`));
+  protected sampleSize(): number {
+    return this.options.importanceSamples ?? DEFAULTS.importanceSamples;
   }
 
-  /** One step on task loss + λ·penalty. Returns the task loss alone. */
-  observe(batch: Batch): number {
-    const lambda = this.options.lambda ?? DEFAULTS.lambda;
-    const { value, grads } = this.gradients(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
-    const total = this.penalty.addGradient(grads, this.params, lambda);
-    applyGradients(this.optimizer, this.params, total);
-    const loss = value.dataSync()[0];
-    tf.dispose([value, ...grads, ...total]);
-    this.samples?.add(ExampleMemory.read(batch));
-    return loss;
+  protected penaltyScale(): number {
+    return this.options.lambda ?? DEFAULTS.lambda;
   }
 
   override endTask(task: TaskInfo): void {
-    const samples = this.samples;
-    this.samples = null;
-    if (!samples || samples.size === 0) return;
+    const samples = this.takeSamples();
+    if (!samples) return;
     const { stream, model } = this.ctx;
     const { x, y } = toTensors(samples.all(), stream.inputShape, stream.kind === 'classification');
     const head = this.headFor(task.index);
@@ -97,10 +80,6 @@ export class Mas extends ModelLearner {
     this.penalty.replaceAnchor(importance, this.params, 1);
   }
 
-  override dispose(): void {
-    this.penalty.dispose();
-    super.dispose();
-  }
 }
 
 export const masEntry: LearnerEntry<MasOptions> = {

@@ -9,7 +9,7 @@ import type { Batch } from '../../src/learners/types.js';
 import { learnerContext } from './learner-context.js';
 
 beforeAll(async () => {
-  await useBackend('cpu');
+  await useBackend('wasm');
 });
 
 /** A ModelLearner whose protected steps the test calls directly. */

@@ -91,11 +91,6 @@ export class ExampleMemory {
     return this.tasks[slot];
   }
 
-  /** The label row of `slot` (its first value is the class id on classification streams). */
-  labelOf(slot: number): number {
-    return this.y[slot * this.labelWidth];
-  }
-
   /** A view of the stored values of one field at `slot` (writing to it edits the memory). */
   field(name: string, slot: number): Float32Array {
     const width = this.fieldWidths[name];

@@ -50,9 +50,11 @@ export function mixedTaskForward(
       order.push(...rows);
     }
     // Row order[k] of the input sits at position k of the concatenation: put it back with a
-    // permutation matrix (a gather here would need UnsortedSegmentSum for its gradient, which wasm lacks).
+    // permutation matrix (a gather here would need UnsortedSegmentSum for its gradient, which wasm
+    // lacks; oneHot's dtype argument is ignored by the wasm kernel, hence the cast).
     const position = new Int32Array(order.length);
     order.forEach((row, k) => { position[row] = k; });
-    return tf.matMul(tf.oneHot(tf.tensor1d(position, 'int32'), order.length, 1, 0, 'float32'), tf.concat(parts));
+    const permutation = tf.cast(tf.oneHot(tf.tensor1d(position, 'int32'), order.length), 'float32');
+    return tf.matMul(permutation, tf.concat(parts));
   });
 }

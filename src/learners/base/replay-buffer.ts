@@ -118,16 +118,6 @@ export class ReplayBuffer {
     return this.memory.gather(Int32Array.from({ length: this.size }, (_, s) => s));
   }
 
-  /** The class id stored at `slot` (classification). */
-  labelOf(slot: number): number {
-    return this.memory.labelOf(slot);
-  }
-
-  /** A live view of one field's values at `slot`: a learner may update them in place (scores). */
-  field(name: string, slot: number): Float32Array {
-    return this.memory.field(name, slot);
-  }
-
   /** Empties the buffer, forgetting what was offered (iCaRL rebuilds its exemplar sets this way). */
   clear(): void {
     this.memory.clear();
