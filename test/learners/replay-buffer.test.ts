@@ -55,6 +55,20 @@ describe('ReplayBuffer', () => {
     expect(Math.abs(early / (streams * capacity) - 0.5)).toBeLessThan(0.01);
   });
 
+  it('reservoir: the k-th example (k ≥ capacity) replaces slot j = rng.int(k + 1) when j < capacity, else is dropped', () => {
+    const capacity = 4;
+    const buf = buffer({ policy: 'reservoir', capacity }, 21);
+    // The same generator, replayed by hand: one draw per example once the buffer is full.
+    const replay = new Rng(21);
+    const expected = range(0, capacity);
+    for (let k = capacity; k < 40; k++) {
+      const j = replay.int(k + 1);
+      if (j < capacity) expected[j] = k;
+    }
+    buf.add(examples(range(0, 40), 0));
+    expect(held(buf, range(0, capacity))).toEqual(expected);
+  });
+
   it('reservoir: keeps everything until full', () => {
     const buf = buffer({ policy: 'reservoir', capacity: 50 });
     buf.add(examples(range(0, 30), 0));
