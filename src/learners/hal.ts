@@ -52,10 +52,10 @@ export function anchorGradients(
  * Hindsight Anchor Learning (Chaudhry et al., AAAI 2021, "Using hindsight to anchor past knowledge
  * in continual learning"), as in Mammoth.
  *
- * Learning: ER on the incoming batch plus a replay draw (a per-task ring memory), with anchors
- * kept still. With g the replay loss's gradient at θ and θ̃ = θ − lr·g the step ER would take, the
- * update follows g + ∇_θ λ·mean((f_θ̃(e) − f_θ(e))²) over the anchors e, from θ: the step may
- * not move the network's outputs on the anchors.
+ * Learning: ER on the incoming batch plus a replay draw (a per-task ring memory), plus an anchor
+ * term. With g the replay loss's gradient at θ and θ̃ = θ − lr·g the step ER would take, the update
+ * follows g + ∇_θ λ·mean((f_θ̃(e) − f_θ(e))²) over the anchors e, from θ. As in Mammoth, θ̃ is held
+ * fixed (first order); the paper's bilevel objective differentiates through it.
  *
  * Anchors: at each task end, one per class of the task. The network θ_t is fine-tuned by one SGD
  * step on a memory draw (θ_M, a stand-in for the future's forgetting), and each anchor, started
