@@ -4,7 +4,7 @@ import { type Registries, registries as productRegistries } from '../../runner/r
 import { runMeta } from '../../runner/run-meta.js';
 import { metricOptionsOf } from '../../runner/run-scenario.js';
 import { resolveScenario } from '../../scenario/load.js';
-import { learnerLabel, learnerOptions } from '../../scenario/types.js';
+import { type Scenario, learnerLabel, learnerOptions } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { WorkloadResult } from '../types.js';
 
@@ -34,6 +34,20 @@ export async function runMamlSineWorkload(options: MamlSineWorkloadOptions): Pro
     learners: [learner],
     seeds: [options.seed],
   }, { source: 'bench workload maml-sine' }, regs);
+  const { wallSeconds, steps, metrics } = await runMetaTimed(scenario, options.seed, regs);
+  const quality: Record<string, number> = {};
+  for (const [name, metric] of [['mse_after_1', 'adapt@1'], ['mse_after_10', 'adapt@10']] as const) {
+    const value = metrics[metric];
+    if (typeof value === 'number') quality[name] = value;
+  }
+  return { wallSeconds, quality, extra: { meta_iterations: steps } };
+}
+
+/**
+ * The scenario's first learner through runMeta and collectRun, timed over the meta-training
+ * iterations (from meta-start to the last meta-step): the metrics and the iteration count.
+ */
+export async function runMetaTimed(scenario: Scenario, seed: number, regs: Registries): Promise<{ wallSeconds: number; steps: number; metrics: Record<string, unknown> }> {
   const spec = scenario.learners[0];
   let started: number | undefined;
   let finished = NaN;
@@ -46,18 +60,13 @@ export async function runMamlSineWorkload(options: MamlSineWorkloadOptions): Pro
     }
   };
   const record = await collectRun(
-    runMeta({ scenario, learner: spec, seed: options.seed }, regs),
-    { learner: learnerLabel(spec), learnerType: spec.type, options: learnerOptions(spec), seed: options.seed, numTasks: 0, score: 'loss' },
+    runMeta({ scenario, learner: spec, seed }, regs),
+    { learner: learnerLabel(spec), learnerType: spec.type, options: learnerOptions(spec), seed, numTasks: 0, score: 'loss' },
     metricOptionsOf(scenario),
     clock,
   );
   if (record.status !== 'completed' || started === undefined) {
-    throw new ClbenchError(`bench run of maml-sine ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
+    throw new ClbenchError(`bench run of ${scenario.name} ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
   }
-  const quality: Record<string, number> = {};
-  for (const [name, metric] of [['mse_after_1', 'adapt@1'], ['mse_after_10', 'adapt@10']] as const) {
-    const value = record.metrics[metric];
-    if (typeof value === 'number') quality[name] = value;
-  }
-  return { wallSeconds: (finished - started) / 1000, quality, extra: { meta_iterations: steps } };
+  return { wallSeconds: (finished - started) / 1000, steps, metrics: record.metrics };
 }
