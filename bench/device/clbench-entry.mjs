@@ -1,4 +1,5 @@
 // The clbench CLI with its tfjs backends bundled in (a bundle cannot import them by name at run time).
+import process from 'node:process';
 import './navigator-placeholder.mjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';

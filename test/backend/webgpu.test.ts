@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/runner/result.js';
+import { tempDir } from '../helpers/scenario.js';
 import { autoBackendOrder, GPU_MODELS } from '../../src/backend/select.js';
 import { type VulkanSetup, explainNoAdapter, probeVulkanSetup } from '../../src/backend/webgpu.js';
 
@@ -56,6 +60,53 @@ describe.skipIf(gpuHere || !existsSync('dist/cli/main.js'))('--backend webgpu wi
     expect(r.stderr).toContain('CLBENCH_DAWN_NODE');
     expect(r.stderr).toContain('/nonexistent/dawn.node');
   }, 60_000);
+});
+
+/** Whether the optional packages of the webgpu backend are installed here. */
+function webgpuInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  try {
+    for (const name of ['webgpu/package.json', '@tensorflow/tfjs-backend-webgpu/package.json', 'deasync/package.json']) require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Dawn's null backend is a real Dawn adapter and device that computes nothing (every value reads
+ * as 0) and needs no GPU: the whole webgpu path, Dawn's navigator.gpu, tfjs-backend-webgpu,
+ * clbench's synchronous reads and the process exit, runs end to end on any machine.
+ */
+describe.skipIf(!webgpuInstalled() || !existsSync('dist/cli/main.js'))('--backend webgpu on Dawn\'s null adapter (no GPU needed)', () => {
+  it.each([
+    ['continual (SGD steps, evaluation reads)', {
+      name: 'webgpu-null-continual',
+      stream: { type: 'rotated-mnist', tasks: 2, trainPerTask: 50, testPerTask: 50 },
+      model: { hidden: [16] },
+      learners: [{ type: 'naive', lr: 0.05 }, { type: 'agem', lr: 0.05, memoryPerTask: 10, referenceBatch: 10 }],
+      seeds: [0],
+    }],
+    ['meta (second-order MAML)', {
+      name: 'webgpu-null-meta',
+      stream: { type: 'sine', shots: 5, queries: 5, testQueries: 10 },
+      model: { type: 'mlp', hidden: [8] },
+      protocol: { kind: 'meta', metaIterations: 3, metaBatch: 2, evalEpisodes: 2, adaptSteps: 2 },
+      learners: [{ type: 'maml', innerSteps: 1, innerLr: 0.01 }],
+      seeds: [0],
+    }],
+  ])('%s: completes every run and exits', (_name, scenario) => {
+    const dir = tempDir();
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify(scenario));
+    const r = clbench(['run', file, '--backend', 'webgpu', '--out', join(dir, 'out'), '-q'], { CLBENCH_DAWN_FLAGS: 'backend=null' });
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;
+    expect(result.backend).toBe('webgpu');
+    expect(result.versions['webgpu-adapter']).toBe('null-backend');
+    expect(result.runs.map((run) => run.status)).toEqual(result.runs.map(() => 'completed'));
+  }, 120_000);
 });
 
 describe('automatic backend selection', () => {
