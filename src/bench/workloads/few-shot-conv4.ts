@@ -1,7 +1,7 @@
 import { registries as productRegistries } from '../../runner/registries.js';
 import { resolveScenario } from '../../scenario/load.js';
 import type { BenchWorkload, WorkloadOptions, WorkloadResult } from '../types.js';
-import { runMetaTimed } from './maml-sine.js';
+import { runMetaTimed } from './meta-timed.js';
 
 /** Meta-iterations of a `few-shot-conv4` run unless --iters says otherwise: a second-order Conv-4 step costs seconds on a CPU. */
 export const FEW_SHOT_CONV4_ITERS = 20;
