@@ -111,7 +111,7 @@ async function loadDawn(): Promise<DawnModule> {
     return (await import(optionalPackage)) as DawnModule;
   } catch (err) {
     throw new ClbenchError(
-      `backend 'webgpu' needs the optional package 'webgpu' (Dawn for Node): install it with npm install webgpu @tensorflow/tfjs-backend-webgpu (${(err as Error).message.split('\n')[0]})`,
+      `backend 'webgpu' needs the optional package 'webgpu' (Dawn for Node): install it with npm install webgpu @tensorflow/tfjs-backend-webgpu deasync (${(err as Error).message.split('\n')[0]})`,
       { cause: err },
     );
   }
