@@ -5,7 +5,7 @@ import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
 import { toRunMatrices } from '../metrics/operators/to-run-matrices.js';
 import { computeMetrics } from '../metrics/registry.js';
 import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
-import type { DivergedEvent, RunEndEvent, RunEvent } from './events.js';
+import type { DivergedEvent, RunEndEvent, RunEvent, RunStartEvent } from './events.js';
 import type { RunRecord } from './result.js';
 
 export interface RunIdentity {
@@ -35,12 +35,13 @@ export async function collectRun(
     matrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e[id.score]), last(undefined, empty)),
     curves: shared.pipe(toLearningCurves()),
     end: shared.pipe(filter((e): e is RunEndEvent => e.type === 'run-end'), last()),
+    start: shared.pipe(filter((e): e is RunStartEvent => e.type === 'run-start'), last(undefined, null)),
     diverged: shared.pipe(filter((e): e is DivergedEvent => e.type === 'diverged'), last(undefined, null)),
     adaptation: shared.pipe(toAdaptationResult()),
   });
   const result = new Promise<RunRecord>((resolve, reject) => {
     done.subscribe({
-      next: ({ matrices, curves, end, diverged, adaptation }) => {
+      next: ({ matrices, curves, end, start, diverged, adaptation }) => {
         const { learner, learnerType, options: learnerOptions, seed } = id;
         resolve({
           learner, learnerType, options: learnerOptions, seed,
@@ -54,7 +55,8 @@ export async function collectRun(
           baseline: [...matrices.b],
           lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
           curves,
-          metrics: adaptation ? adaptationMetricValues(adaptation) : computeMetrics(matrices, options),
+          ...(start?.evalSubset ? { evalSubset: start.evalSubset } : {}),
+          metrics: adaptation ? adaptationMetricValues(adaptation) : computeMetrics({ ...matrices, trace: curves }, options),
         });
       },
       error: reject,
