@@ -8,13 +8,16 @@ export const ADAPTATION_TARGET = 0.9;
 /**
  * Batches of task t until its accuracy first reaches 90% of its accuracy at the task's end, read
  * at the evaluation points of task t (so in steps of protocol.evalEvery; 0 when the point before
- * its first batch already reaches it), or null if task t was not scored while training on it.
+ * its first batch already reaches it), or null if task t was scored at fewer than two points while
+ * training on it (its end alone says nothing about speed).
  */
 export function stepsToAdapt(points: readonly EvalPoint[], t: number): number | null {
+  const own = points.filter((p) => p.afterTask === t && known(p.accuracy.get(t)));
+  if (own.length < 2) return null;
   const final = endPoint(points, t)?.accuracy.get(t);
   if (!known(final)) return null;
   const target = ADAPTATION_TARGET * final;
-  const hit = points.find((p) => p.afterTask === t && known(p.accuracy.get(t)) && p.accuracy.get(t)! >= target);
+  const hit = own.find((p) => p.accuracy.get(t)! >= target);
   return hit ? hit.batchInTask : null;
 }
 

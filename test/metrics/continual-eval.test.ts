@@ -95,6 +95,7 @@ describe('continual-evaluation metrics on a hand-computed trace', () => {
     for (const name of dense) expect(early[name]).toBeNull();
     const taskEnds = computeMetrics({ ...run, trace: trace.filter((p) => p.batchInTask === 4) }, options);
     expect(taskEnds.gapDepth).toBeNull();
+    expect(taskEnds.stepsTo90).toBeNull();
     // min-ACC from task ends alone is the standard-evaluation value: min(0.895, 0.8) and 0.85
     expectScore(taskEnds.minACC, (0.8 + 0.85) / 2);
   });
