@@ -1,5 +1,5 @@
 import { type EvalPoint, completePoints, endPoint } from './eval-points.js';
-import { known } from './matrix-helpers.js';
+import { known, meanIfAllKnown } from './matrix-helpers.js';
 import type { MetricEntry } from './types.js';
 
 /** The share of its own task-end accuracy a task must reach. */
@@ -31,8 +31,6 @@ export const adaptationSpeedEntry: MetricEntry = {
     const T = R.length;
     const points = completePoints(trace, T);
     if (!points) return null;
-    const steps = Array.from({ length: T }, (_, t) => stepsToAdapt(points, t));
-    if (!steps.every(known)) return null;
-    return (steps as number[]).reduce((a, b) => a + b, 0) / T;
+    return meanIfAllKnown(Array.from({ length: T }, (_, t) => stepsToAdapt(points, t)));
   },
 };

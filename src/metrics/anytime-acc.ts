@@ -1,4 +1,5 @@
 import { completePoints, firstTasks, meanAccuracy } from './eval-points.js';
+import { meanIfAllKnown } from './matrix-helpers.js';
 import type { MetricEntry } from './types.js';
 
 /**
@@ -16,8 +17,6 @@ export const anytimeAccEntry: MetricEntry = {
   compute({ R, trace }) {
     const points = completePoints(trace, R.length);
     if (!points) return null;
-    const scored = points.filter((p) => p.batchInTask > 0).map((p) => meanAccuracy(p, firstTasks(p.afterTask + 1)));
-    if (scored.length === 0 || scored.some((m) => m === null)) return null;
-    return (scored as number[]).reduce((a, b) => a + b, 0) / scored.length;
+    return meanIfAllKnown(points.filter((p) => p.batchInTask > 0).map((p) => meanAccuracy(p, firstTasks(p.afterTask + 1))));
   },
 };

@@ -1,5 +1,5 @@
 import { type EvalPoint, completePoints } from './eval-points.js';
-import { known } from './matrix-helpers.js';
+import { known, meanIfAllKnown } from './matrix-helpers.js';
 import type { MetricEntry } from './types.js';
 
 /**
@@ -22,9 +22,7 @@ export function minAccuracies(points: readonly EvalPoint[], T: number): (number 
 
 /** min-ACC over the whole stream: the mean of minAccuracies, or null if any is missing. */
 export function minAcc(points: readonly EvalPoint[], T: number): number | null {
-  const lows = minAccuracies(points, T);
-  if (lows.length === 0 || !lows.every(known)) return null;
-  return (lows as number[]).reduce((a, b) => a + b, 0) / lows.length;
+  return meanIfAllKnown(minAccuracies(points, T));
 }
 
 /** Average minimum accuracy of the earlier tasks (De Lange et al., ICLR 2023). */

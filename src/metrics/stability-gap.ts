@@ -1,4 +1,5 @@
 import { type EvalPoint, completePoints, endPoint, firstTasks, meanAccuracy, trainingPoints } from './eval-points.js';
+import { meanIfAllKnown } from './matrix-helpers.js';
 import type { MetricEntry } from './types.js';
 
 /** "Back within 1 point": the recovery band, in accuracy units. */
@@ -47,10 +48,7 @@ export function stabilityGaps(points: readonly EvalPoint[], T: number): (Stabili
 function meanOverSwitches(R: readonly unknown[], trace: Parameters<MetricEntry['compute']>[0]['trace'], field: 'depth' | 'recovery'): number | null {
   const points = completePoints(trace, R.length);
   if (!points) return null;
-  const gaps = stabilityGaps(points, R.length);
-  const values = gaps.map((g) => (g ? g[field] : null));
-  if (values.length === 0 || values.some((v) => v === null)) return null;
-  return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+  return meanIfAllKnown(stabilityGaps(points, R.length).map((g) => (g ? g[field] : null)));
 }
 
 export const gapDepthEntry: MetricEntry = {

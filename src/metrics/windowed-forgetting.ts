@@ -1,5 +1,5 @@
 import { type EvalPoint, completePoints, endPoint } from './eval-points.js';
-import { known } from './matrix-helpers.js';
+import { known, meanIfAllKnown } from './matrix-helpers.js';
 import type { MetricEntry } from './types.js';
 
 /** w: the window, in batches (training steps). */
@@ -37,8 +37,6 @@ export const windowedForgettingEntry: MetricEntry = {
     const T = R.length;
     const points = completePoints(trace, T);
     if (!points || T < 2) return null;
-    const drops = Array.from({ length: T - 1 }, (_, i) => windowedForgetting(points, i, FORGETTING_WINDOW));
-    if (!drops.every(known)) return null;
-    return (drops as number[]).reduce((a, b) => a + b, 0) / (T - 1);
+    return meanIfAllKnown(Array.from({ length: T - 1 }, (_, i) => windowedForgetting(points, i, FORGETTING_WINDOW)));
   },
 };

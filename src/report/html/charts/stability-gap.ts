@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { evalPoints, endPoint } from '../../../metrics/eval-points.js';
 import type { RunRecord } from '../../../runner/result.js';
-import { type ChartContext, spread, taskName } from './context.js';
+import { type ChartContext, learnerPanels, spread, taskName } from './context.js';
 
 /** Batches shown before each switch, and at most after it. */
 const BEFORE = 10;
@@ -71,17 +71,17 @@ export function stabilityGapChart(ctx: ChartContext): TopLevelSpec | null {
   const data = stabilityGapData(ctx);
   const afterSwitch = new Set(data.filter((d) => d.offset > 0).map((d) => d.offset));
   if (afterSwitch.size < 2) return null;
-  const singlePanel = ctx.learners.length === 1;
+  const panels = learnerPanels(ctx);
   const x = { field: 'offset', type: 'quantitative' as const, title: 'batches since the task switch', scale: { nice: false } };
   const color = { field: 'series', type: 'nominal' as const, title: 'earlier task', scale: { scheme: 'dark2' } };
   const strokeDash = { field: 'switchTo', type: 'nominal' as const, title: 'switch' };
   return {
     data: { values: data },
-    facet: { field: 'learner', type: 'nominal', sort: [...ctx.learners], header: { title: null, labelAnchor: 'start' } },
-    columns: singlePanel ? 1 : 2,
-    spacing: { row: 20, column: 28 },
+    facet: panels.facet,
+    columns: panels.columns,
+    spacing: panels.spacing,
     spec: {
-      width: singlePanel ? 620 : 340,
+      width: panels.width,
       height: 200,
       layer: [
         {
