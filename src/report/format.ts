@@ -47,14 +47,18 @@ export function formatStepsToTarget(cell: SummaryCell, measured: number): string
   return `${formatSteps(cell.mean)}${spread}${partial}`;
 }
 
+/** Continual-evaluation metrics that count batches (src/metrics/stability-gap.ts, adaptation-speed.ts). */
+const BATCH_COUNTS = new Set(['gapRecovery', 'stepsTo90']);
+
 /**
- * The text of summary[learner][column]: wall time with 1 decimal, stepsToTarget as a step count
- * (or "never"), any other metric as a score with 3 decimals; '—' when the learner has no such cell.
+ * The text of summary[learner][column]: wall time and batch counts with 1 decimal, stepsToTarget
+ * as a step count (or "never"), any other metric as a score with 3 decimals; '—' when the learner
+ * has no such cell.
  */
 export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
   const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
   if (!cell) return MISSING;
-  if (column === WALL_SECONDS) return formatMeanStd(cell, 1);
+  if (column === WALL_SECONDS || BATCH_COUNTS.has(column)) return formatMeanStd(cell, 1);
   if (column === STEPS_TO_TARGET) {
     const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
     return formatStepsToTarget(cell, measured);
