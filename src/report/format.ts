@@ -88,7 +88,10 @@ export function summaryColumns(result: RunResult): string[] {
   for (const cells of Object.values(result.summary)) {
     for (const name of Object.keys(cells)) if (!present.includes(name)) present.push(name);
   }
-  const registered = metrics.names().filter((name) => present.includes(name));
+  // A registered metric no learner measured (the continual-evaluation ones on a run scored at task
+  // ends only) would be a column of dashes.
+  const measured = (name: string) => Object.values(result.summary).some((cells) => typeof cells[name]?.mean === 'number');
+  const registered = metrics.names().filter((name) => present.includes(name) && measured(name));
   const unknown = present.filter((name) => name !== WALL_SECONDS && !registered.includes(name));
   return [...registered, ...unknown, ...(present.includes(WALL_SECONDS) ? [WALL_SECONDS] : [])];
 }
