@@ -4,6 +4,8 @@ import { type AdaptationResult, toAdaptationResult } from '../metrics/operators/
 import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
 import { toRunMatrices } from '../metrics/operators/to-run-matrices.js';
 import { computeMetrics } from '../metrics/registry.js';
+import { evalPoints } from '../metrics/eval-points.js';
+import { stabilityGaps } from '../metrics/stability-gap.js';
 import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
 import type { DivergedEvent, RunEndEvent, RunEvent, RunStartEvent } from './events.js';
 import type { RunRecord } from './result.js';
@@ -56,6 +58,7 @@ export async function collectRun(
           lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
           curves,
           ...(start?.evalSubset ? { evalSubset: start.evalSubset } : {}),
+          ...gapsOf(curves, id.numTasks),
           metrics: adaptation ? adaptationMetricValues(adaptation) : computeMetrics({ ...matrices, trace: curves }, options),
         });
       },
@@ -73,4 +76,10 @@ export async function collectRun(
 function adaptationMetricValues(adaptation: AdaptationResult): MetricValues {
   const { metrics, curve, metaCurve } = adaptation;
   return { ...metrics, adaptationCurve: curve, metaCurve } as unknown as MetricValues;
+}
+
+/** The stability gap of every task switch, when the curves measured at least one. */
+function gapsOf(curves: RunRecord['curves'], numTasks: number): Pick<RunRecord, 'stabilityGaps'> {
+  const gaps = stabilityGaps(evalPoints(curves), numTasks);
+  return gaps.some((g) => g !== null) ? { stabilityGaps: gaps } : {};
 }

@@ -1,4 +1,5 @@
 import type { CurvePoint } from '../metrics/operators/to-learning-curves.js';
+import type { StabilityGap } from '../metrics/stability-gap.js';
 import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
@@ -27,6 +28,8 @@ export interface RunRecord {
   readonly curves: CurvePoint[];
   /** With protocol.evalSubset: the test rows the dense ('curve') evaluations scored, per task. */
   readonly evalSubset?: EvalSubsetRecord;
+  /** The stability gap of each task switch (index s: the switch to task s+1; null: not measured), when any was measured. */
+  readonly stabilityGaps?: (StabilityGap | null)[];
   readonly metrics: MetricValues;
 }
 

@@ -94,5 +94,12 @@ describe('stability gap of incremental joint training (rotated MNIST 0°, 80°)'
     // not-yet-seen task's point remains, since the subset points replace the rest.
     const traced = run.curves.map((p) => `${p.afterTask}:${p.batchInTask}:${p.evalTask}`);
     expect(traced).toEqual([...moments.slice(0, 5), '0:4:1', ...moments.slice(5)]);
+
+    // The gap of the one switch is kept per switch in result.json and listed in report.md.
+    expect(run.stabilityGaps).toHaveLength(1);
+    expect(run.stabilityGaps![0]!.depth).toBeCloseTo(run.metrics.gapDepth!, 12);
+    const markdown = readFileSync(join(outDir, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Stability gap per task switch');
+    expect(markdown).toMatch(/\| → T1 \| \d\.\d{3}; (back after \d+(\.\d)?|never in 1 of 1) \|/);
   }, 60_000);
 });
