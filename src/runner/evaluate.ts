@@ -76,11 +76,13 @@ export function evaluateMany(
 
 /**
  * A fixed subset of a resident test set, kept resident too: the first `size` rows of a seeded
- * permutation, in their original order. `indices` says which rows (recorded in the result).
+ * permutation, in their original order. `indices` says which rows (recorded in the result). A
+ * subset as large as the set is the set itself (same tensors: no second copy on the backend).
  */
 export function subsetOf(set: EvalSet, size: number, rng: Rng): { set: EvalSet; indices: number[] } {
   const n = Math.min(size, set.n);
   const indices = Array.from(rng.sample(set.n, n)).sort((a, b) => a - b);
+  if (n === set.n) return { set, indices };
   const [x, y] = tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     return [tf.gather(set.x, idx), tf.gather(set.y, idx)];

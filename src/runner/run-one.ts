@@ -154,7 +154,8 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     error = err instanceof Error ? err.message : String(err);
   } finally {
     learner?.dispose();
-    for (const set of [...testSets, ...subsets]) tf.dispose([set.x, set.y]);
+    // A whole-set subset shares its test set's tensors: dispose each set once.
+    for (const set of new Set([...testSets, ...subsets])) tf.dispose([set.x, set.y]);
   }
   emit({ ...key, type: 'run-end', status, wallSeconds: wallSeconds(), ...(error ? { error } : {}), ...memory.peaks() });
 }
