@@ -1,6 +1,6 @@
 import { type EvalPoint, completePoints, endPoint, firstTasks, meanAccuracy, trainingPoints } from './eval-points.js';
 import { meanIfAllKnown } from './matrix-helpers.js';
-import type { MetricEntry } from './types.js';
+import type { MetricEntry, RunMatrices } from './types.js';
 
 /** "Back within 1 point": the recovery band, in accuracy units. */
 export const RECOVERY_BAND = 0.01;
@@ -45,7 +45,7 @@ export function stabilityGaps(points: readonly EvalPoint[], T: number): (Stabili
 }
 
 /** The mean of one field over every switch, or null if any switch lacks it. */
-function meanOverSwitches(R: readonly unknown[], trace: Parameters<MetricEntry['compute']>[0]['trace'], field: 'depth' | 'recovery'): number | null {
+function meanOverSwitches({ R, trace }: RunMatrices, field: 'depth' | 'recovery'): number | null {
   const points = completePoints(trace, R.length);
   if (!points) return null;
   return meanIfAllKnown(stabilityGaps(points, R.length).map((g) => (g ? g[field] : null)));
@@ -57,7 +57,7 @@ export const gapDepthEntry: MetricEntry = {
   formula: 'gapDepth = 1/(T−1) Σ_{t≥2} max(0, m_t(switch) − min_{n in task t} m_t(n)),  m_t = mean accuracy of tasks 1..t−1',
   higherIsBetter: false,
   options: {},
-  compute: ({ R, trace }) => meanOverSwitches(R, trace, 'depth'),
+  compute: (run) => meanOverSwitches(run, 'depth'),
 };
 
 export const gapRecoveryEntry: MetricEntry = {
@@ -66,5 +66,5 @@ export const gapRecoveryEntry: MetricEntry = {
   formula: 'gapRecovery = 1/(T−1) Σ_{t≥2} min { b ≥ b_lowest : m_t(b) ≥ m_t(switch) − 0.01 }',
   higherIsBetter: false,
   options: {},
-  compute: ({ R, trace }) => meanOverSwitches(R, trace, 'recovery'),
+  compute: (run) => meanOverSwitches(run, 'recovery'),
 };

@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunResult } from '../../runner/result.js';
 import { type ReportGroup, singleGroup } from '../load-results.js';
 import { adaptationCurvesChart } from './charts/adaptation-curves.js';
-import { adaptationForgettingChart, tradeoffAxes } from './charts/adaptation-forgetting.js';
+import { type TradeoffAxes, adaptationForgettingChart, tradeoffAxes } from './charts/adaptation-forgetting.js';
 import { accuracyMatrixChart, blockSize } from './charts/accuracy-matrix.js';
 import { type ChartContext, chartContext } from './charts/context.js';
 import { costChart } from './charts/cost.js';
@@ -19,7 +19,7 @@ import { renderSvg } from './render-svg.js';
 import { summaryTable, tableColumns } from './summary-table.js';
 
 /** What the trade-off chart's vertical axis shows, for its caption. */
-const TRADEOFF_Y: Record<string, string> = {
+const TRADEOFF_Y: Record<TradeoffAxes['y'], string> = {
   gapDepth: 'stability gap depth (largest drop of the earlier tasks’ mean accuracy after a task switch, mean over switches)',
   forgetting: 'average forgetting F (drop from each task’s best score to its final one)',
   BWT: 'backward transfer BWT',
