@@ -43,6 +43,11 @@ export interface FunctionalModel {
   forward(params: readonly tf.Tensor[], x: tf.Tensor, head?: number): tf.Tensor;
   /** The structure, where the model declares one (absent: fast paths that need it are not taken). */
   readonly structure?: MlpStructure;
+  /**
+   * The trunk's output for a batch, [n, features]: what every head reads (iCaRL's feature space).
+   * Optional: learners that need it say so when the model lacks it.
+   */
+  features?(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor;
 }
 
 export interface ModelSpec {

@@ -4,9 +4,10 @@ import type { Learner, TaskInfo } from '../learners/types.js';
 import type { ContinualProtocol } from '../scenario/types.js';
 import type { ProblemKind, StreamInfo, Task } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
+import type { Rng } from '../util/rng.js';
 import { type RunLife, type RunPlan, type Schedule, driveRun } from './driver.js';
-import { type EvalSet, evaluate, uploadSplit } from './evaluate.js';
-import type { EvalPhase, RunEvent } from '../events/run-events.js';
+import { type EvalSet, evaluate, evaluateMany, subsetOf, uploadSplit } from './evaluate.js';
+import type { EvalPhase, EvalSubsetRecord, RunEvent } from '../events/run-events.js';
 import { createLearner, createModel, createStream } from './factories.js';
 import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 
@@ -36,7 +37,14 @@ const continual: Schedule = async (life) => {
   const { info } = stream;
   const numTasks = runLength(info, protocol);
   const tasks = stream.tasks().pipe(take(numTasks));
-  life.emit({ ...life.key, type: 'run-start', numTasks, time: new Date().toISOString() });
+  // A stream that knows its length is scored on every task from the start: the full matrix, with
+  // the untrained row b, scored before the learner sees any data. An endless one is scored on the
+  // tasks seen so far.
+  const knownLength = Number.isFinite(info.numTasks);
+  const tests = life.own(new TestSets(info.kind));
+  if (knownLength) await tasks.forEach((task) => tests.add(task));
+  const evalSubset = protocol.evalSubset === undefined ? undefined : tests.drawSubsets(protocol.evalSubset, life.rng, knownLength);
+  life.emit({ ...life.key, type: 'run-start', numTasks, time: new Date().toISOString(), ...(evalSubset ? { evalSubset } : {}) });
 
   const learner = createLearner(plan.learner, regs);
   await learner.setup({
@@ -44,14 +52,8 @@ const continual: Schedule = async (life) => {
     batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
   });
   life.own(learner);
-  const run = new ContinualRun(life, protocol, info.kind, learner, life.own(new TestSets(info.kind)));
-  // A stream that knows its length is scored on every task from the start: the full matrix, with
-  // the untrained row b, scored before the learner sees any data. An endless one is scored on the
-  // tasks seen so far.
-  if (Number.isFinite(info.numTasks)) {
-    await tasks.forEach((task) => run.tests.add(task));
-    run.evalAll('baseline', -1, 0);
-  }
+  const run = new ContinualRun(life, protocol, info.kind, learner, tests);
+  if (knownLength) run.evalAll('baseline', -1, 0);
   // A stream that fails ends the run once the tasks it delivered before failing are trained.
   let streamError: { error: unknown } | undefined;
   const delivered = tasks.pipe(
@@ -65,17 +67,30 @@ const continual: Schedule = async (life) => {
   return run.diverged ? 'diverged' : 'completed';
 };
 
-/** The test splits scored so far, resident on the backend, by task index. */
+/** The test splits scored so far, resident on the backend, by task index; with protocol.evalSubset, each one's subset. */
 class TestSets {
   readonly sets: EvalSet[] = [];
+  readonly subsets: EvalSet[] = [];
   constructor(private readonly kind: ProblemKind) {}
 
   add(task: Task): void {
     if (this.sets[task.index] === undefined) this.sets[task.index] = uploadSplit(task.test(), this.kind);
   }
 
+  /** Each task's fixed evaluation subset, drawn from the run's seed (one generator per task). */
+  drawSubsets(size: number, rng: Rng, allKnown: boolean): EvalSubsetRecord {
+    if (!allKnown) throw new ClbenchError('protocol.evalSubset needs a stream of known length: its subsets are drawn before training');
+    const indices = this.sets.map((set, j) => {
+      const drawn = subsetOf(set, size, rng.fork(`eval-subset-${j}`));
+      this.subsets.push(drawn.set);
+      return drawn.indices;
+    });
+    return { size, indices };
+  }
+
   dispose(): void {
-    for (const set of this.sets) if (set) tf.dispose([set.x, set.y]);
+    // A whole-set subset shares its test set's tensors: dispose each set once.
+    for (const set of new Set([...this.sets, ...this.subsets])) if (set) tf.dispose([set.x, set.y]);
   }
 }
 
@@ -108,6 +123,24 @@ class ContinualRun {
     for (let j = 0; j < this.tests.sets.length; j++) if (this.tests.sets[j]) this.emitEval(phase, afterTask, j, batchInTask);
   }
 
+  /** Dense evaluation (protocol.evalSubset): tasks first..last on their subsets, read back from the backend at once. */
+  private evalSubsets(afterTask: number, first: number, last: number, batchInTask: number): void {
+    const seen = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+    const sets = seen.map((j) => this.tests.subsets[j]);
+    const scores = evaluateMany(this.learner, sets, seen.map((j) => this.visibleTask(j)), this.kind, this.protocol.evalBatchSize);
+    seen.forEach((evalTask, k) => this.life.emit({ ...this.life.key, type: 'eval', phase: 'curve', afterTask, evalTask, batchInTask, step: this.step, ...scores[k] }));
+  }
+
+  private get dense(): boolean {
+    return this.tests.subsets.length > 0;
+  }
+
+  /** Learning-curve points: every task's full test set, or with protocol.evalSubset the seen tasks' subsets. */
+  private curveAt(t: number, batchInTask: number): void {
+    if (this.dense) this.evalSubsets(t, 0, t, batchInTask);
+    else this.evalAll('curve', t, batchInTask);
+  }
+
   /** Trains on one task; false when the run must stop (diverged or cancelled). */
   async train(task: Task): Promise<boolean> {
     if (this.life.stopped()) return false;
@@ -119,6 +152,7 @@ class ContinualRun {
     life.emit({ ...life.key, type: 'task-start', task: t, taskId: task.id, trainSize: split.n });
     if (!protocol.taskFree) await learner.beginTask?.(taskInfo);
     this.emitEval('lca', t, t, 0);
+    if (this.dense) this.evalSubsets(t, t, t, 0);
     const train = uploadSplit(split, this.kind);
     let batchInTask: number;
     try {
@@ -129,6 +163,7 @@ class ContinualRun {
     if (batchInTask < 0) return false;
     if (!protocol.taskFree) await learner.endTask?.(taskInfo);
     life.memory.sample();
+    if (this.dense) this.evalSubsets(t, 0, t, batchInTask);
     this.evalAll('task-end', t, batchInTask);
     life.emit({ ...life.key, type: 'task-end', task: t });
     return true;
@@ -166,7 +201,7 @@ class ContinualRun {
         }
         if (epoch === 0 && batchInTask <= protocol.lcaBeta) this.emitEval('lca', t, t, batchInTask);
         if (protocol.evalEvery > 0 && batchInTask % protocol.evalEvery === 0 && batchInTask < batchesInTask) {
-          this.evalAll('curve', t, batchInTask);
+          this.curveAt(t, batchInTask);
         }
         await life.maybeYield();
       }
