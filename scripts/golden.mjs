@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { isDeepStrictEqual } from 'node:util';
 
-const GOLDEN = 'test/golden/quick-metrics.json';
+/** GOLDEN_FILE=<path> records to or checks against another file (e.g. a baseline taken from main). */
+const GOLDEN = process.env.GOLDEN_FILE ?? 'test/golden/quick-metrics.json';
 /** Scenarios whose quick run takes about 3 minutes or more on 2 shared cores: a representative subset of learners. */
 const LIMITS = JSON.parse(readFileSync('test/golden/limits.json', 'utf8'));
 
