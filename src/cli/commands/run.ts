@@ -58,7 +58,7 @@ export function registerRun(program: Command): void {
     .option('--quick', "apply the scenario's quick overrides (a minutes-long version)")
     .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, wasm or cpu (default: the fastest that loads)')
     .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
-    .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first: they register your own learners, streams, models or metrics')
     .option('-q, --quiet', 'no progress bar or summary table')
     .option('--json', 'print the result summary as JSON on stdout (no progress, no table)')
     .action(async (file: string, flags: RunFlags) => {

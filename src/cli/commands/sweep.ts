@@ -94,7 +94,7 @@ export function registerSweep(program: Command): void {
     .option('-y, --yes', 'run a sweep however many runs it expands to')
     .option('--retry-failed', 'also redo runs that failed last time')
     .option('--dry-run', 'list the runs and their status in the store, run nothing')
-    .option('--plugin <file...>', 'JS modules to import first (custom learners; workers need them too)')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first (your own learners; workers need them too)')
     .option('-q, --quiet', 'no progress bar or summary table')
     .action(async (file: string, flags: SweepFlags) => {
       await loadPlugins(flags.plugin);

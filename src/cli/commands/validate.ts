@@ -9,7 +9,7 @@ export function registerValidate(program: Command): void {
     .command('validate <scenario>')
     .description('check a scenario file (schema, learners, and that its data can be loaded)')
     .option('--quick', 'validate with the quick overrides applied')
-    .option('--plugin <file...>', 'JS modules to import first')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first')
     .action(async (file: string, flags: { quick?: boolean; plugin?: string[] }) => {
       await loadPlugins(flags.plugin);
       const scenario = loadScenario(file, { quick: flags.quick });
