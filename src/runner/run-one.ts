@@ -127,10 +127,10 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
             await maybeYield();
           }
         }
+        if (!protocol.taskFree) await learner.endTask?.(taskInfo, { x: train.x, y: train.y, size: split.n, taskIndex: t });
       } finally {
         tf.dispose([train.x, train.y]);
       }
-      if (!protocol.taskFree) await learner.endTask?.(taskInfo);
       memory.sample();
       evalAll(learner, 'task-end', t, batchInTask);
       emit({ ...key, type: 'task-end', task: t });
