@@ -41,6 +41,8 @@ export interface RunResult {
   readonly createdAt: string;
   /** The command line that produced this result, so a report can say how to rerun it. */
   readonly command?: string;
+  /** The command line's --set overrides (PATH=VALUE), already applied to `scenario`. */
+  readonly overrides?: readonly string[];
   /** False while the run is still going (or if it was interrupted): runs[] holds what finished. */
   readonly complete: boolean;
   readonly backend: string;

@@ -29,6 +29,8 @@ export interface RunScenarioOptions {
   readonly registries?: Registries;
   /** The command line to record in result.json (the CLI passes its own). */
   readonly command?: string;
+  /** The --set overrides the scenario was resolved with, recorded in result.json. */
+  readonly overrides?: readonly string[];
 }
 
 export interface StreamPreview {
@@ -68,6 +70,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     clbench: options.backend.versions.clbench ?? 'unknown',
     createdAt: new Date().toISOString(),
     ...(options.command ? { command: options.command } : {}),
+    ...(options.overrides?.length ? { overrides: options.overrides } : {}),
     complete,
     backend: options.backend.name,
     versions: options.backend.versions,

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderRunHtml } from '../report/html/render-html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { RunResult } from '../runner/result.js';
 import { metricOptionsOf } from '../runner/run-scenario.js';
@@ -14,7 +15,7 @@ import type { PlannedRun, SweepPlan } from './plan.js';
 export interface RunSweepOptions {
   readonly store: ResultsStore;
   readonly executor: RunExecutor;
-  /** Per-run folders (events.jsonl, result.json) and the sweep's combined result.json and report.md. */
+  /** Per-run folders (events.jsonl, result.json) and the sweep's combined result.json, report.md and report.html. */
   readonly outDir: string;
   /** Also redo runs that failed last time (completed and diverged runs are always kept). */
   readonly retryFailed?: boolean;
@@ -101,6 +102,7 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
     const withCommand = options.command ? { ...result, command: options.command } : result;
     writeResultJson(outDir, withCommand);
     writeFileSync(join(outDir, 'report.md'), renderMarkdown(withCommand));
+    writeFileSync(join(outDir, 'report.html'), await renderRunHtml(withCommand));
   }
   const final = store.listRuns({ ids });
   return {

@@ -10,6 +10,7 @@ import { ClbenchError } from '../../util/errors.js';
 import { colorLevel } from '../color.js';
 import { ScenarioProgress } from '../progress.js';
 import { loadPlugins } from '../plugins.js';
+import { withSetOption } from '../set-option.js';
 
 interface RunFlags {
   learners?: string;
@@ -20,6 +21,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   plugin?: string[];
+  set: string[];
 }
 
 function parseSeeds(text: string): number[] {
@@ -50,7 +52,7 @@ function timestamp(): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  withSetOption(program
     .command('run <scenario>')
     .description('run a scenario: every learner × seed, writing events.jsonl, result.json, report.md and report.html')
     .option('--learners <labels>', 'only these learners (comma-separated labels)')
@@ -60,10 +62,10 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
     .option('--plugin <file...>', 'modules (.js or .ts) to import first: they register your own learners, streams, models or metrics')
     .option('-q, --quiet', 'no progress bar or summary table')
-    .option('--json', 'print the result summary as JSON on stdout (no progress, no table)')
+    .option('--json', 'print the result summary as JSON on stdout (no progress, no table)'))
     .action(async (file: string, flags: RunFlags) => {
       await loadPlugins(flags.plugin);
-      const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
+      const scenario = selectRuns(loadScenario(file, { quick: flags.quick, set: flags.set }), flags);
       const backend = await useBackend(flags.backend);
       const outDir = flags.out ?? join('reports', scenario.name, timestamp());
       const { info } = await previewStream(scenario);
@@ -79,6 +81,7 @@ export function registerRun(program: Command): void {
           outDir,
           backend,
           command: ['clbench', ...process.argv.slice(2)].join(' '),
+          overrides: flags.set,
           onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
           onEvent: (e) => progress?.event(e),
         });

@@ -18,6 +18,7 @@ import { runSweep } from '../../sweep/run-sweep.js';
 import { SweepProgress } from '../../sweep/progress.js';
 import { ClbenchError } from '../../util/errors.js';
 import { loadPlugins } from '../plugins.js';
+import { withSetOption } from '../set-option.js';
 
 export const DEFAULT_DB = join('reports', 'clbench.db');
 
@@ -37,6 +38,7 @@ interface SweepFlags {
   dryRun?: boolean;
   plugin?: string[];
   quiet?: boolean;
+  set: string[];
 }
 
 export function positiveInt(flag: string, text: string): number {
@@ -78,7 +80,7 @@ async function makeExecutor(flags: SweepFlags, workers: number): Promise<RunExec
 }
 
 export function registerSweep(program: Command): void {
-  program
+  withSetOption(program
     .command('sweep <scenario>')
     .description('run every learner × option grid point × seed of a scenario into the results store, skipping runs already done')
     .option('--workers <n>', 'runs at a time, each in its own process (default: the number of cores)')
@@ -95,10 +97,10 @@ export function registerSweep(program: Command): void {
     .option('--retry-failed', 'also redo runs that failed last time')
     .option('--dry-run', 'list the runs and their status in the store, run nothing')
     .option('--plugin <file...>', 'modules (.js or .ts) to import first (your own learners; workers need them too)')
-    .option('-q, --quiet', 'no progress bar or summary table')
+    .option('-q, --quiet', 'no progress bar or summary table'))
     .action(async (file: string, flags: SweepFlags) => {
       await loadPlugins(flags.plugin);
-      const scenario = withSeeds(loadScenario(file, { quick: flags.quick }), flags.seeds);
+      const scenario = withSeeds(loadScenario(file, { quick: flags.quick, set: flags.set }), flags.seeds);
       const total = countSweepRuns(scenario);
       const limit = positiveInt('--confirm-above', flags.confirmAbove);
       if (total > limit && !flags.yes && !flags.dryRun) {
@@ -147,7 +149,7 @@ export function registerSweep(program: Command): void {
           const bad = summary.failed + summary.diverged;
           const line = `sweep ${expanded.name}: ${plan.runs.length} run(s): ran ${summary.ran.length} in ${seconds.toFixed(1)} s, ` +
             `${summary.skipped.length} already done; ${summary.failed} failed, ${summary.diverged} diverged`;
-          process.stdout.write(`\n${bad > 0 ? chalk.yellow(line) : line}\nstore ${flags.db}; wrote ${join(outDir, 'result.json')} and ${join(outDir, 'report.md')}\n`);
+          process.stdout.write(`\n${bad > 0 ? chalk.yellow(line) : line}\nstore ${flags.db}; wrote ${join(outDir, 'result.json')}, ${join(outDir, 'report.md')} and ${join(outDir, 'report.html')}\n`);
         }
         if (summary.failed > 0) process.exitCode = 3;
       } finally {
