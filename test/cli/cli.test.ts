@@ -48,6 +48,22 @@ describe('clbench CLI', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('cli-tiny');
   });
 
+  it('applies --set overrides, validates them and records them in result.json', () => {
+    const out = join(tempDir(), 'out');
+    const file = scenarioFile(tiny);
+    const r = clbench('run', file, '--out', out, '--backend', 'wasm', '--seeds', '0', '--quiet', '--set', 'learners.naive.lr=0.2', '--set', 'stream.trainPerTask=50');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+    expect(result.overrides).toEqual(['learners.naive.lr=0.2', 'stream.trainPerTask=50']);
+    expect(result.scenario.learners[0].lr).toBe(0.2);
+    expect(result.scenario.stream.trainPerTask).toBe(50);
+    expect(result.runs[0].options.lr).toBe(0.2);
+    const bad = clbench('validate', file, '--set', 'learners.naive.lr=fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('learners[0].lr: must be number (got "fast")');
+  });
+
   it('runs a meta-learning scenario: stepsToTarget as a step count, curves left out of the table', () => {
     const meta = {
       name: 'cli-meta',
