@@ -48,6 +48,15 @@ describe('clbench CLI', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('cli-tiny');
   });
 
+  it('loads a TypeScript plug-in with --plugin, as the header of the example says', () => {
+    const r = clbench('list', '--plugin', 'examples/custom-learner.ts');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('l2-anchor — L2 pull towards the previous task’s weights');
+    const missing = clbench('list', '--plugin', 'examples/no-such-learner.ts');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--plugin examples/no-such-learner.ts: no such file');
+  });
+
   it('applies --set overrides, validates them and records them in result.json', () => {
     const out = join(tempDir(), 'out');
     const file = scenarioFile(tiny);
