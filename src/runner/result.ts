@@ -3,6 +3,7 @@ import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import type { RunStatus } from './events.js';
+import type { NonFiniteLoss } from './task-ids.js';
 
 /** Everything one (learner, seed) run produced. */
 export interface RunRecord {
@@ -12,7 +13,10 @@ export interface RunRecord {
   readonly seed: number;
   readonly status: RunStatus;
   readonly error?: string;
-  readonly diverged?: { readonly task: number; readonly step: number; readonly loss: number };
+  /** Where the loss stopped being finite; `loss` is the text "NaN", "Infinity" or "-Infinity" (null in older results). */
+  readonly diverged?: { readonly task: number; readonly step: number; readonly loss: number | NonFiniteLoss | null };
+  /** The ids of the tasks this run saw, in order (each seed may draw its own; absent in older results). */
+  readonly taskIds?: string[];
   readonly wallSeconds: number;
   /** Process RSS high-water mark during the run, bytes (absent in results from before it was recorded). */
   readonly peakRssBytes?: number;
@@ -49,6 +53,7 @@ export interface RunResult {
   readonly versions: Record<string, string>;
   readonly scenario: Scenario;
   readonly stream: StreamInfo;
+  /** Task labels valid for every run: the stream's ids when all runs saw the same tasks, else "task 0", "task 1", ... */
   readonly taskIds: string[];
   readonly metricOptions: MetricOptions;
   readonly runs: RunRecord[];

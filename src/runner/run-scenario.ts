@@ -17,6 +17,7 @@ import type { RunRecord, RunResult } from './result.js';
 import { createTaskDistribution, runPlan } from './run-meta.js';
 import { createStream } from './run-one.js';
 import { JsonlLog } from './sinks/jsonl-log.js';
+import { sharedTaskIds } from './task-ids.js';
 
 export interface RunScenarioOptions {
   /** Folder for events.jsonl, result.json, report.md and report.html (created if missing). */
@@ -76,7 +77,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     versions: options.backend.versions,
     scenario,
     stream: info,
-    taskIds,
+    taskIds: sharedTaskIds(taskIds, runs),
     metricOptions,
     runs,
     summary: summarizeRuns(runs),
