@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend/select.js';
 import { learners } from '../src/learners/registry.js';
@@ -25,5 +26,13 @@ describe('the DER++ example of the learner API page', () => {
     const counts = await tensorCountsAt(tinyScenario({ learners: [{ type: 'derpp', lr: 0.05, bufferSize: 50 }] }), backend, atTaskEnds);
     const [, second, third] = counts.get('derpp')!;
     expect(third).toBe(second);
+  });
+});
+
+describe('docs/learner-api.md', () => {
+  it('lists examples/derpp.ts exactly as it is', () => {
+    const doc = readFileSync('docs/learner-api.md', 'utf8');
+    const listing = /<!-- examples\/derpp\.ts -->\n```ts\n([\s\S]*?)\n```/.exec(doc)?.[1];
+    expect(listing).toBe(readFileSync('examples/derpp.ts', 'utf8').trimEnd());
   });
 });
