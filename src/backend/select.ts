@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as tf from './tf.js';
 import { ClbenchError } from '../util/errors.js';
 import { installNativeKernels } from './native-install.js';
-import { registerWasmSegmentSum } from './wasm-segment-sum.js';
+import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 
 const require = createRequire(import.meta.url);
 
@@ -48,9 +48,10 @@ function packageVersion(specifier: string): string | undefined {
 
 async function tryLoad(name: BackendName): Promise<void> {
   const candidate = CANDIDATES[name];
-  // Kernels the backend lacks but learners' gradients need (tf.gather's); not a speed lever.
-  if (name === 'wasm') registerWasmSegmentSum();
   if (candidate.module) await import(candidate.module);
+  // Gradient kernels wasm lacks (tf.gather's) or gets wrong (maxPool's): after the import, which
+  // registers the backend's own. Not a speed lever: always on.
+  if (name === 'wasm') registerWasmGradientKernels();
   const ok = await tf.setBackend(candidate.tfName);
   if (!ok) throw new Error(`tf.setBackend('${candidate.tfName}') returned false`);
   await tf.ready();

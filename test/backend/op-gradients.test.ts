@@ -34,6 +34,9 @@ const OPS: Record<string, { shape: number[]; f: (x: tf.Tensor) => tf.Tensor }> =
   },
   'div, pow, neg': { shape: [4, 3], f: (x) => tf.neg(tf.div(tf.pow(x, 3), tf.add(tf.square(x), 1))) },
   conv2d: { shape: [1, 4, 4, 2], f: (x) => tf.conv2d(x as tf.Tensor4D, tf.ones([3, 3, 2, 2]), 1, 'same') },
+  // Some windows all negative: tfjs's own wasm MaxPoolGrad sent their gradient to the wrong element.
+  'conv2d, maxPool': { shape: [1, 4, 4, 2], f: (x) => tf.maxPool(tf.conv2d(x as tf.Tensor4D, tf.ones([3, 3, 2, 2]), 1, 'same'), 2, 2, 'valid') },
+  'maxPool, overlapping windows, all negative': { shape: [1, 3, 3, 2], f: (x) => tf.maxPool(tf.sub(x, 2) as tf.Tensor4D, 2, 1, 'valid') },
 };
 
 /** Σ w·f(x) with fixed random weights w, so every output element matters differently. */
@@ -48,6 +51,13 @@ function scalarLoss(f: (x: tf.Tensor) => tf.Tensor, weights: Map<string, tf.Tens
 describe.each(['wasm', 'cpu'])('gradients of the ops learners use, on %s', (backendName) => {
   beforeAll(async () => {
     await useBackend(backendName);
+  });
+
+  it('maxPool: an all-negative window sends its gradient to its maximum (hand-computed)', () => {
+    const x = tf.tensor4d([-3, -1, -2, -4, -5, -1.5, 2, 3], [1, 2, 4, 1]);
+    const grad = tf.grad((p: tf.Tensor) => tf.sum(tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid')))(x);
+    expect(Array.from(grad.dataSync())).toEqual([0, 1, 0, 0, 0, 0, 0, 1]);
+    tf.dispose([x, grad]);
   });
 
   it('gather: the gradient adds up over repeated indices (hand-computed)', () => {
