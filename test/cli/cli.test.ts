@@ -57,6 +57,20 @@ describe('clbench CLI', () => {
     expect(missing.stderr).toContain('--plugin examples/no-such-learner.ts: no such file');
   });
 
+  it('new learner: refuses bad names and built-in ones, and writes nothing then', () => {
+    const dir = tempDir();
+    const bad = clbench('new', 'learner', 'My_Learner', '--dir', dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'My_Learner' is not a valid learner type");
+    const builtIn = clbench('new', 'learner', 'ewc', '--dir', dir);
+    expect(builtIn.code).toBe(2);
+    expect(builtIn.stderr).toContain("'ewc' is a built-in learner");
+    const ok = clbench('new', 'learner', 'der-pp', '--dir', dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'der-pp.ts'), 'utf8')).toContain('export class DerPp extends ModelLearner');
+    expect(JSON.parse(readFileSync(join(dir, 'der-pp.scenario.json'), 'utf8')).learners.map((l: { type: string }) => l.type)).toEqual(['naive', 'der-pp']);
+  });
+
   it('applies --set overrides, validates them and records them in result.json', () => {
     const out = join(tempDir(), 'out');
     const file = scenarioFile(tiny);
