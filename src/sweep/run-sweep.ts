@@ -21,6 +21,8 @@ export interface RunSweepOptions {
   readonly retryFailed?: boolean;
   /** The command line, recorded in result.json. */
   readonly command?: string;
+  /** The --set overrides the scenario was resolved with, recorded in the combined result.json. */
+  readonly overrides?: readonly string[];
   /** Queued runs are marked 'queued' until a worker takes them. */
   readonly queued?: boolean;
   /** Called once the store says how many runs remain to do. */
@@ -99,7 +101,11 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
 
   const [result] = readResults(store, scenario.name, { ids, scenarioHash: plan.scenarioHash, backend: plan.backend });
   if (result) {
-    const withCommand = options.command ? { ...result, command: options.command } : result;
+    const withCommand = {
+      ...result,
+      ...(options.command ? { command: options.command } : {}),
+      ...(options.overrides?.length ? { overrides: options.overrides } : {}),
+    };
     writeResultJson(outDir, withCommand);
     writeFileSync(join(outDir, 'report.md'), renderMarkdown(withCommand));
     writeFileSync(join(outDir, 'report.html'), await renderRunHtml(withCommand));

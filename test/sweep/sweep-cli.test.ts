@@ -111,6 +111,18 @@ describe('clbench sweep', () => {
     expect(combined('b')).toEqual(combined('a'));
   }, SLOW);
 
+  it('applies --set, records it, and writes report.html beside report.md', () => {
+    const dir = tempDir();
+    const r = clbench('sweep', scenarioPath, '--workers', '1', '--backend', 'wasm', '--db', join(dir, 'c.db'), '--out', join(dir, 'c'), '-q',
+      '--set', 'seeds=[0]', '--set', 'learners.naive.lr=0.2');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'c', 'result.json'), 'utf8')) as RunResult;
+    expect(result.overrides).toEqual(['seeds=[0]', 'learners.naive.lr=0.2']);
+    expect(result.runs.map((run) => [run.learner, run.seed])).toEqual([['naive', 0], ['joint', 0]]);
+    expect(result.runs[0].options.lr).toBe(0.2);
+    expect(readFileSync(join(dir, 'c', 'report.html'), 'utf8')).toContain('sweep-cli');
+  }, SLOW);
+
   it('resumes after SIGKILL: every run completed exactly once, no duplicate rows, a sound database', async () => {
     const dir = tempDir();
     const db = join(dir, 'clbench.db');

@@ -129,7 +129,7 @@ export function registerSweep(program: Command): void {
         const started = performance.now();
         const summary = await runSweep(plan, {
           store, executor, outDir, queued: Boolean(flags.queue), retryFailed: flags.retryFailed,
-          command: recordedCommand(process.argv.slice(2)),
+          command: recordedCommand(process.argv.slice(2)), overrides: flags.set,
           onRunStarted: (run) => progress?.started(run.id),
           onRunProgress: (run, task) => progress?.progress(run.id, task),
           onRunFinished: (run, outcome) => {
