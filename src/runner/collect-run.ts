@@ -7,7 +7,7 @@ import { computeMetrics } from '../metrics/registry.js';
 import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
 import type { DivergedEvent, RunEndEvent, RunEvent, TaskStartEvent } from './events.js';
 import type { RunRecord } from './result.js';
-import { jsonSafeLoss } from './task-ids.js';
+import { jsonSafeLoss } from './json-safe-loss.js';
 
 export interface RunIdentity {
   readonly learner: string;

@@ -3,7 +3,7 @@ import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import type { RunStatus } from './events.js';
-import type { NonFiniteLoss } from './task-ids.js';
+import type { NonFiniteLoss } from './json-safe-loss.js';
 
 /** Everything one (learner, seed) run produced. */
 export interface RunRecord {

@@ -10,10 +10,3 @@ export function sharedTaskIds(previewIds: readonly string[], runs: readonly RunR
   const same = runs.every((run) => !run.taskIds || (run.taskIds.length === previewIds.length && run.taskIds.every((id, j) => id === previewIds[j])));
   return same ? [...previewIds] : previewIds.map((_, j) => `task ${j}`);
 }
-
-/** The non-finite values JSON cannot hold, kept as text so "loss NaN" survives result.json. */
-export type NonFiniteLoss = 'NaN' | 'Infinity' | '-Infinity';
-
-export function jsonSafeLoss(loss: number): number | NonFiniteLoss {
-  return Number.isFinite(loss) ? loss : (String(loss) as NonFiniteLoss);
-}
