@@ -57,6 +57,13 @@ describe('clbench CLI', () => {
     expect(missing.stderr).toContain('--plugin examples/no-such-learner.ts: no such file');
   });
 
+  it('says that run trains only the listed options when the scenario has a sweep block', () => {
+    const file = scenarioFile({ ...tiny, sweep: { learners: { naive: { lr: [0.01, 0.1] } } } });
+    const r = clbench('run', file, '--out', join(tempDir(), 'out'), '--backend', 'wasm', '--seeds', '0');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('has a sweep block; run trains only the options listed in "learners": use `clbench sweep` for the grid, or --set to change one option');
+  });
+
   it('new learner: refuses bad names and built-in ones, and writes nothing then', () => {
     const dir = tempDir();
     const bad = clbench('new', 'learner', 'My_Learner', '--dir', dir);

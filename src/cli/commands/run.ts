@@ -73,6 +73,10 @@ export function registerRun(program: Command): void {
       const quiet = flags.quiet || flags.json;
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
+        // A grid is easy to miss: say that `run` trains the listed options only.
+        if (scenario.sweep?.learners && Object.keys(scenario.sweep.learners).length > 0) {
+          process.stderr.write(`clbench: ${file} has a sweep block; run trains only the options listed in "learners": use \`clbench sweep\` for the grid, or --set to change one option\n`);
+        }
       }
       const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks, { meta: scenario.protocol.kind === 'meta' });
       let result;
