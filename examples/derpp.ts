@@ -5,8 +5,9 @@
  *   α · MSE(f(x'), z')   (match the stored logits of one replayed sample: "dark knowledge"), and
  *   β · CE(f(x''), y'')  (classify another replayed sample: plain experience replay).
  *
+ * Registered as `my-derpp` (clbench's own `derpp` is built in):
  *   npx clbench run my-scenario.json --plugin examples/derpp.ts
- * with { "type": "derpp", "lr": 0.03, "alpha": 0.1, "beta": 0.5, "bufferSize": 200 } in the scenario.
+ * with { "type": "my-derpp", "lr": 0.03, "alpha": 0.1, "beta": 0.5, "bufferSize": 200 } in the scenario.
  */
 import {
   type Batch, ExampleMemory, type LearnerContext, ModelLearner, type OptimizerOptions, type Rng, learners, optimizerSchema, tf, toTensors,
@@ -33,7 +34,7 @@ class Derpp extends ModelLearner {
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    if (ctx.stream.heads > 1) throw new Error('derpp: this example assumes one shared output head (domain- or class-incremental streams)');
+    if (ctx.stream.heads > 1) throw new Error('my-derpp: this example assumes one shared output head (domain- or class-incremental streams)');
     const labelWidth = ctx.stream.kind === 'classification' ? 1 : ctx.stream.outputSize;
     this.memory = new ExampleMemory(ctx.stream.inputShape, labelWidth, this.options.bufferSize);
     this.logits = new Float32Array(this.options.bufferSize * ctx.stream.outputSize);
@@ -98,7 +99,7 @@ class Derpp extends ModelLearner {
 }
 
 learners.register({
-  type: 'derpp',
+  type: 'my-derpp',
   description: 'DER++: replay of past inputs with their labels and their stored logits (Buzzega et al. 2020)',
   options: {
     type: 'object',

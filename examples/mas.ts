@@ -4,8 +4,9 @@
  * gradient of the squared L2 norm of the model's outputs over the task's training split (no
  * labels needed); training then adds (λ/2) Σ Ω (θ − θ*)², θ* the weights at the last task end.
  *
+ * Registered as `my-mas` (clbench's own `mas` is built in):
  *   npx clbench run my-scenario.json --plugin examples/mas.ts
- * with { "type": "mas", "lr": 0.03, "lambda": 1 } in the scenario.
+ * with { "type": "my-mas", "lr": 0.03, "lambda": 1 } in the scenario.
  */
 import { type Batch, ModelLearner, type OptimizerOptions, type TaskInfo, type TrainSplit, learners, optimizerSchema, tf } from 'clbench';
 
@@ -64,7 +65,7 @@ class Mas extends ModelLearner {
 }
 
 learners.register({
-  type: 'mas',
+  type: 'my-mas',
   description: 'Memory Aware Synapses: output-sensitivity importance, quadratic penalty (Aljundi et al. 2018)',
   options: {
     type: 'object',

@@ -13,10 +13,10 @@ beforeAll(async () => {
 
 describe('the DER++ example of the learner API page', () => {
   it('forgets less than plain fine-tuning, and leaks no tensors', async () => {
-    expect(learners.has('derpp')).toBe(true);
+    expect(learners.has('my-derpp')).toBe(true);
     const backend = await useBackend('wasm');
     const scenario = tinyScenario({
-      learners: [{ type: 'naive', lr: 0.05 }, { type: 'derpp', lr: 0.05, bufferSize: 100 }],
+      learners: [{ type: 'naive', lr: 0.05 }, { type: 'my-derpp', lr: 0.05, bufferSize: 100 }],
       protocol: { batchSize: 10, evalEvery: 0, lcaBeta: 0 },
     });
     const result = await runScenario(scenario, { outDir: tempDir(), backend });
@@ -24,8 +24,8 @@ describe('the DER++ example of the learner API page', () => {
     expect(derpp.status, derpp.error).toBe('completed');
     expect(derpp.metrics.forgetting!).toBeLessThan(0.75 * naive.metrics.forgetting!); // measured: 0.040 against 0.078
 
-    const counts = await tensorCountsAt(tinyScenario({ learners: [{ type: 'derpp', lr: 0.05, bufferSize: 50 }] }), backend, atTaskEnds);
-    const [, second, third] = counts.get('derpp')!;
+    const counts = await tensorCountsAt(tinyScenario({ learners: [{ type: 'my-derpp', lr: 0.05, bufferSize: 50 }] }), backend, atTaskEnds);
+    const [, second, third] = counts.get('my-derpp')!;
     expect(third).toBe(second);
   });
 });
@@ -45,12 +45,12 @@ describe('the MAS example of the learner API page', () => {
 
   it('forgets less than plain fine-tuning, and leaks no tensors', async () => {
     const backend = await useBackend('wasm');
-    const f = await forgettingOnTwoTasks([{ type: 'mas', lr: 0.1, lambda: 1 }], backend);
+    const f = await forgettingOnTwoTasks([{ type: 'my-mas', lr: 0.1, lambda: 1 }], backend);
     // Measured: a drop of 0.035 on task 0 against naive's 0.383; task 1 learnt to 0.688 (naive 0.826).
-    expect(f.mas.drop).toBeLessThan(f.naive.drop - 0.2);
-    expect(f.mas.learned).toBeGreaterThan(0.6);
-    const counts = await tensorCountsAt(tinyScenario({ learners: [{ type: 'mas', lr: 0.05 }] }), backend, atTaskEnds);
-    const [, second, third] = counts.get('mas')!;
+    expect(f['my-mas'].drop).toBeLessThan(f.naive.drop - 0.2);
+    expect(f['my-mas'].learned).toBeGreaterThan(0.6);
+    const counts = await tensorCountsAt(tinyScenario({ learners: [{ type: 'my-mas', lr: 0.05 }] }), backend, atTaskEnds);
+    const [, second, third] = counts.get('my-mas')!;
     expect(third).toBe(second);
   });
 
@@ -58,7 +58,7 @@ describe('the MAS example of the learner API page', () => {
     const backend = await useBackend('wasm');
     const scenario = tinyScenario({
       stream: { type: 'split-mnist', trainPerTask: 100, testPerTask: 50 },
-      learners: [{ type: 'mas', lr: 0.05 }],
+      learners: [{ type: 'my-mas', lr: 0.05 }],
       protocol: { batchSize: 10, evalEvery: 0, lcaBeta: 0 },
     });
     const [run] = (await runScenario(scenario, { outDir: tempDir(), backend })).runs;
