@@ -3,7 +3,7 @@
  * the shapes they share, and the runner. See examples/custom-learner.ts.
  */
 export * as tf from './backend/tf.js';
-export { BACKENDS, type BackendInfo, type BackendName, useBackend } from './backend/select.js';
+export { BACKENDS, type BackendInfo, type BackendName, GPU_MODELS, autoBackendOrder, useBackend } from './backend/select.js';
 
 export type { Split, Task, TaskStream, StreamInfo, ProblemKind } from './streams/types.js';
 export type { StreamEntry, StreamSpec } from './streams/stream-entry.js';
