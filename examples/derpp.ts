@@ -10,7 +10,8 @@
  * with { "type": "my-derpp", "lr": 0.03, "alpha": 0.1, "beta": 0.5, "bufferSize": 200 } in the scenario.
  */
 import {
-  type Batch, ExampleMemory, type LearnerContext, ModelLearner, type OptimizerOptions, type Rng, learners, optimizerSchema, tf, toTensors,
+  type Batch, ExampleMemory, type LearnerContext, ModelLearner, type OptimizerOptions, ReplayBuffer,
+  disposeDraw, labelWidthOf, learners, optimizerSchema, tf, uploadDraw, withFields,
 } from 'clbench';
 
 interface DerppOptions extends OptimizerOptions {
@@ -22,11 +23,7 @@ interface DerppOptions extends OptimizerOptions {
 }
 
 class Derpp extends ModelLearner {
-  private memory!: ExampleMemory;
-  /** The logits each buffer slot had when it was stored: row `slot` of [bufferSize, outputSize]. */
-  private logits!: Float32Array;
-  private rng!: Rng;
-  private seen = 0;
+  private buffer!: ReplayBuffer;
 
   constructor(private readonly options: DerppOptions) {
     super(options);
@@ -35,66 +32,34 @@ class Derpp extends ModelLearner {
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     if (ctx.stream.heads > 1) throw new Error('my-derpp: this example assumes one shared output head (domain- or class-incremental streams)');
-    const labelWidth = ctx.stream.kind === 'classification' ? 1 : ctx.stream.outputSize;
-    this.memory = new ExampleMemory(ctx.stream.inputShape, labelWidth, this.options.bufferSize);
-    this.logits = new Float32Array(this.options.bufferSize * ctx.stream.outputSize);
-    this.rng = ctx.rng.fork('derpp'); // every random choice from the run's seed
+    // Every example is stored with one extra field: the outputSize logits it got when it arrived.
+    const fields = { logits: ctx.stream.outputSize };
+    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity: this.options.bufferSize, fields }, ctx.rng.fork('buffer'));
   }
 
   observe(batch: Batch): number {
-    // The logits to store: the model's outputs on this batch before the step, read to host memory.
-    const outputs = tf.tidy(() => this.predict(batch.x, batch.taskIndex));
-    const stored = outputs.dataSync() as Float32Array;
-    outputs.dispose();
-
-    const logitReplay = this.replay();
-    const labelReplay = this.replay();
-    // The closure runs inside a tidy: every tensor it creates, except the loss it returns, is freed.
-    const loss = this.step(() => {
-      let total = this.batchLoss(batch.x, batch.y);
-      if (logitReplay) {
-        const out = this.ctx.model.forward(this.params, logitReplay.x, 0);
-        total = tf.add(total, tf.mul(this.options.alpha, tf.losses.meanSquaredError(logitReplay.z, out)));
+    // Two independent draws, uploaded as tensors (ours: disposed below); none while the buffer is empty.
+    const n = this.options.replayBatch ?? this.ctx.batchSize;
+    const forLogits = this.buffer.size > 0 ? uploadDraw(this.ctx, this.buffer.sample(n), ['logits']) : null;
+    const forLabels = this.buffer.size > 0 ? uploadDraw(this.ctx, this.buffer.sample(n)) : null;
+    // The closure runs inside a tidy; stepWithOutputs keeps the tensors named in `outputs` for us.
+    const { loss, outputs } = this.stepWithOutputs(() => {
+      const logits = this.ctx.model.forward(this.params, batch.x);
+      let total = this.lossFn(logits, batch.y);
+      if (forLogits) {
+        const replayed = this.ctx.model.forward(this.params, forLogits.x);
+        total = tf.add(total, tf.mul(this.options.alpha, tf.losses.meanSquaredError(forLogits.fields.logits, replayed)));
       }
-      if (labelReplay) total = tf.add(total, tf.mul(this.options.beta, this.batchLoss(labelReplay.x, labelReplay.y)));
-      return total as tf.Scalar;
+      if (forLabels) total = tf.add(total, tf.mul(this.options.beta, this.batchLoss(forLabels.x, forLabels.y)));
+      return { loss: total as tf.Scalar, outputs: { logits } };
     });
-    // Replayed tensors were created outside the step: this learner owns them and frees them.
-    for (const r of [logitReplay, labelReplay]) if (r) tf.dispose([r.x, r.y, r.z]);
-
-    this.remember(batch, stored);
+    disposeDraw(forLogits);
+    disposeDraw(forLabels);
+    // The batch joins the buffer with the logits of this step's forward pass (before the update).
+    const logits = outputs.logits.dataSync() as Float32Array;
+    outputs.logits.dispose();
+    this.buffer.add(withFields(ExampleMemory.read(batch), { logits }));
     return loss;
-  }
-
-  /** A random sample of the buffer as tensors: inputs, labels and stored logits (none while it is empty). */
-  private replay(): { x: tf.Tensor; y: tf.Tensor; z: tf.Tensor } | undefined {
-    const n = Math.min(this.options.replayBatch ?? this.ctx.batchSize, this.memory.size);
-    if (n === 0) return undefined;
-    const slots = this.rng.sample(this.memory.size, n);
-    const { x, y } = toTensors(this.memory.gather(slots), this.ctx.stream.inputShape, this.ctx.stream.kind === 'classification');
-    const width = this.ctx.stream.outputSize;
-    const z = new Float32Array(n * width);
-    slots.forEach((slot, k) => z.set(this.logits.subarray(slot * width, (slot + 1) * width), k * width));
-    return { x, y, z: tf.tensor2d(z, [n, width]) };
-  }
-
-  /** Reservoir sampling: every example seen so far has the same chance to be in the buffer. */
-  private remember(batch: Batch, logits: Float32Array): void {
-    const examples = ExampleMemory.read(batch);
-    const width = this.ctx.stream.outputSize;
-    for (let i = 0; i < examples.n; i++) {
-      this.seen++;
-      let slot = -1;
-      if (this.memory.size < this.options.bufferSize) slot = this.memory.append(examples, i);
-      else {
-        const j = this.rng.int(this.seen);
-        if (j < this.options.bufferSize) {
-          slot = j;
-          this.memory.write(slot, examples, i);
-        }
-      }
-      if (slot >= 0) this.logits.set(logits.subarray(i * width, (i + 1) * width), slot * width);
-    }
   }
 }
 

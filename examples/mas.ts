@@ -44,9 +44,9 @@ class Mas extends ModelLearner {
       const next = tf.tidy(() => {
         const x = tf.slice(train.x, start, Math.min(chunk, train.size - start));
         const sensitivity = () => tf.mean(tf.sum(tf.square(this.ctx.model.forward(this.params, x, head)), -1)) as tf.Scalar;
-        const { grads } = tf.variableGrads(sensitivity, this.params);
-        // Other tasks' heads do not touch this output: no gradient for them, so they count as zero.
-        return sums.map((s, i) => tf.add(s, tf.abs(grads[this.params[i].name] ?? tf.zerosLike(s))));
+        // One gradient per parameter; other tasks' heads do not touch this output and get zeros.
+        const { grads } = this.gradients(sensitivity);
+        return sums.map((s, i) => tf.add(s, tf.abs(grads[i])));
       });
       tf.dispose(sums);
       sums = next;

@@ -15,14 +15,10 @@ describe('the DER++ example of the learner API page', () => {
   it('forgets less than plain fine-tuning, and leaks no tensors', async () => {
     expect(learners.has('my-derpp')).toBe(true);
     const backend = await useBackend('wasm');
-    const scenario = tinyScenario({
-      learners: [{ type: 'naive', lr: 0.05 }, { type: 'my-derpp', lr: 0.05, bufferSize: 100 }],
-      protocol: { batchSize: 10, evalEvery: 0, lcaBeta: 0 },
-    });
-    const result = await runScenario(scenario, { outDir: tempDir(), backend });
-    const [naive, derpp] = result.runs;
-    expect(derpp.status, derpp.error).toBe('completed');
-    expect(derpp.metrics.forgetting!).toBeLessThan(0.75 * naive.metrics.forgetting!); // measured: 0.040 against 0.078
+    const f = await forgettingOnTwoTasks([{ type: 'my-derpp', lr: 0.1, bufferSize: 200 }], backend);
+    // Measured: a drop of 0.132 on task 0 against naive's 0.383, task 1 learnt as well (0.830 and 0.826).
+    expect(f['my-derpp'].drop).toBeLessThan(f.naive.drop - 0.15);
+    expect(f['my-derpp'].learned).toBeGreaterThan(0.7);
 
     const counts = await tensorCountsAt(tinyScenario({ learners: [{ type: 'my-derpp', lr: 0.05, bufferSize: 50 }] }), backend, atTaskEnds);
     const [, second, third] = counts.get('my-derpp')!;
