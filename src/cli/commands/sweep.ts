@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { useBackend } from '../../backend/select.js';
 import { renderConsoleSummary } from '../../report/console-summary.js';
 import { loadScenario } from '../../scenario/load.js';
+import { parseSeedList } from '../../scenario/limits.js';
 import type { Scenario } from '../../scenario/types.js';
 import { ResultsStore } from '../../store/results-store.js';
 import { InProcessExecutor } from '../../sweep/executors/in-process.js';
@@ -17,6 +18,7 @@ import { DEFAULT_QUEUE_NAME, redactUrl } from '../../sweep/queue/connection.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { SweepProgress } from '../../sweep/progress.js';
 import { ClbenchError } from '../../util/errors.js';
+import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
 
 export const DEFAULT_DB = join('reports', 'clbench.db');
@@ -47,10 +49,7 @@ export function positiveInt(flag: string, text: string): number {
 
 function withSeeds(scenario: Scenario, text: string | undefined): Scenario {
   if (text === undefined) return scenario;
-  const seeds = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s)) || new Set(seeds).size !== seeds.length) {
-    throw new ClbenchError(`--seeds must be a comma-separated list of distinct integers, got '${text}'`);
-  }
+  const seeds = parseSeedList('--seeds', text);
   return { ...scenario, seeds, sweep: { ...scenario.sweep, seeds } };
 }
 
@@ -116,7 +115,7 @@ export function registerSweep(program: Command): void {
         store?.close();
         return;
       }
-      const outDir = flags.out ?? join('reports', expanded.name, 'sweep');
+      const outDir = prepareOutDir(flags.out ?? join('reports', expanded.name, 'sweep'));
       const store = ResultsStore.open(flags.db);
       let executor: RunExecutor | undefined;
       let progress: SweepProgress | undefined;
