@@ -69,8 +69,11 @@ async function makeExecutor(flags: SweepFlags, workers: number): Promise<RunExec
   if (flags.queue) {
     // Loaded only when used: BullMQ and ioredis take most of a second to import.
     const { QueueExecutor } = await import('../../sweep/queue/queue-executor.js');
-    return QueueExecutor.connect({ url: flags.queue, tlsCa: flags.tlsCa }, flags.queueName, (err) =>
-      process.stderr.write(`clbench: queue connection: ${err.message}\n`),
+    return QueueExecutor.connect(
+      { url: flags.queue, tlsCa: flags.tlsCa },
+      flags.queueName,
+      (err) => process.stderr.write(`clbench: queue connection: ${err.message}\n`),
+      { notice: (line) => process.stderr.write(`\nclbench: ${line}\n`) },
     );
   }
   return workers > 1 ? new ProcessPool(workers, flags.plugin ?? []) : new InProcessExecutor();
