@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled from src/cli by `npm run build` (run by `npm install`).
-import { main } from '../dist/cli/main.js';
+import { guardProcess, main } from '../dist/cli/main.js';
+guardProcess(process.argv.includes('--verbose'));
 main(process.argv).then((code) => { process.exitCode = code; });

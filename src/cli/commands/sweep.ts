@@ -127,6 +127,12 @@ export function registerSweep(program: Command): void {
         const where = flags.queue ? `queue ${redactUrl(flags.queue)}` : `${Math.min(workers, plan.runs.length)} worker(s)`;
         if (!flags.quiet) process.stderr.write(`clbench: sweep ${expanded.name}: ${plan.runs.length} run(s) on ${plan.preview.info.description}; backend ${backend.name}; ${where}; store ${flags.db}\n`);
         const started = performance.now();
+        // The store is written run by run: what finished is kept, and the same command resumes.
+        process.once('SIGINT', () => {
+          progress?.stop();
+          process.stderr.write(`\nclbench: interrupted; finished runs are in ${flags.db}; run the same command again to resume\n`);
+          process.exit(130);
+        });
         const summary = await runSweep(plan, {
           store, executor, outDir, queued: Boolean(flags.queue), retryFailed: flags.retryFailed,
           command: recordedCommand(process.argv.slice(2)),
