@@ -53,6 +53,16 @@ function withSeeds(scenario: Scenario, text: string | undefined): Scenario {
   return { ...scenario, seeds, sweep: { ...scenario.sweep, seeds } };
 }
 
+/** Runs `check`, prefixing a user error with the scenario file it is about. */
+function inFile<T>(file: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ClbenchError) throw new ClbenchError(`${file}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 /** The command line to record, with any Redis password masked. */
 export function recordedCommand(argv: readonly string[]): string {
   const args = argv.map((a, i) => (argv[i - 1] === '--queue' ? redactUrl(a) : a.startsWith('--queue=') ? `--queue=${redactUrl(a.slice(8))}` : a));
@@ -101,7 +111,7 @@ export function registerSweep(program: Command): void {
     .action(async (file: string, flags: SweepFlags) => {
       await loadPlugins(flags.plugin);
       const scenario = withSeeds(loadScenario(file, { quick: flags.quick }), flags.seeds);
-      const total = countSweepRuns(scenario);
+      const total = inFile(file, () => countSweepRuns(scenario));
       const limit = positiveInt('--confirm-above', flags.confirmAbove);
       if (total > limit && !flags.yes && !flags.dryRun) {
         throw new ClbenchError(
@@ -109,7 +119,7 @@ export function registerSweep(program: Command): void {
         );
       }
       const workers = flags.workers === undefined ? availableParallelism() : positiveInt('--workers', flags.workers);
-      const expanded = expandSweep(scenario);
+      const expanded = inFile(file, () => expandSweep(scenario));
       const backend = await useBackend(flags.backend);
       const plan = await planSweep(expanded, backend.name);
       if (flags.dryRun) {
