@@ -9,6 +9,7 @@ import { previewStream } from '../../src/runner/run-scenario.js';
 import { LIMITS, checkJsonShape, parseSeedList } from '../../src/scenario/limits.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { readIdx } from '../../src/streams/datasets/idx.js';
+import { checkJob } from '../../src/sweep/job.js';
 import type { StreamEntry } from '../../src/streams/stream-entry.js';
 import type { StreamInfo, Task } from '../../src/streams/types.js';
 import { Registry } from '../../src/util/registry.js';
@@ -54,6 +55,13 @@ describe('defect 1: stream.tasks is bounded before anything is listed', () => {
   const billion = variant((s) => (s.stream.tasks = 1e9));
   it.each([['validate'], ['run'], ['sweep', '--dry-run', '--db', join(tempDir(), 'x.db')]])('%s refuses 1e9 tasks at once', (command, ...flags) => {
     expectUserError(clbench(command, billion, ...flags), /stream\.tasks: must be <= 1000/);
+  });
+
+  it('a queued job of a billion tasks is refused by the worker at once, without retries', () => {
+    const huge = { ...structuredClone(quickstart), learners: [quickstart.learners[0]], seeds: [0] };
+    huge.stream.tasks = 1e9;
+    // Refused by the schema, before the stream is built: the old worker blocked listing the tasks.
+    expect(() => checkJob({ v: 1, id: 'x', scenario: huge, backend: 'wasm' })).toThrow(/stream\.tasks: must be <= 1000/);
   });
 
   /** The default registries with one extra stream that announces `info` and counts its listings. */

@@ -21,12 +21,6 @@ function checkOutcome(value: unknown, job: RunJob): RunOutcome {
   return value as unknown as RunOutcome;
 }
 
-/**
- * Sends runs to a BullMQ queue on Redis, where `clbench worker` processes on any machine take them,
- * and waits for their results (the jobs' return values). Job ids are run identities, so a resumed
- * sweep waits on runs already queued instead of queueing them twice, and picks up results that
- * arrived while it was away. A job is removed once the store holds its outcome.
- */
 export interface QueueWatchOptions {
   /** How often a waiting run checks that its job is still in Redis (ms). */
   readonly checkMs?: number;
@@ -36,6 +30,12 @@ export interface QueueWatchOptions {
 
 type Watched = { readonly state: 'lost' } | { readonly state: 'completed'; readonly value: unknown };
 
+/**
+ * Sends runs to a BullMQ queue on Redis, where `clbench worker` processes on any machine take them,
+ * and waits for their results (the jobs' return values). Job ids are run identities, so a resumed
+ * sweep waits on runs already queued instead of queueing them twice, and picks up results that
+ * arrived while it was away. A job is removed once the store holds its outcome.
+ */
 export class QueueExecutor implements RunExecutor {
   readonly concurrency = Number.POSITIVE_INFINITY;
   private readonly hooks = new Map<string, RunHooks>();
