@@ -3,7 +3,7 @@
  * the shapes they share, and the runner. See examples/custom-learner.ts.
  */
 export * as tf from './backend/tf.js';
-export { BACKENDS, type BackendInfo, type BackendName, useBackend } from './backend/select.js';
+export { BACKENDS, type BackendInfo, type BackendName, GPU_MODELS, autoBackendOrder, useBackend } from './backend/select.js';
 
 export type { Split, Task, TaskStream, StreamInfo, ProblemKind } from './streams/types.js';
 export type { StreamEntry, StreamSpec } from './streams/stream-entry.js';
@@ -21,7 +21,12 @@ export { conv4 } from './models/conv4.js';
 export type { Adapted, AdaptOptions, Batch, EpisodeBatch, Learner, LearnerContext, LearnerEntry, LearnerSpec, MetaBatch, TaskInfo } from './learners/types.js';
 export { learners } from './learners/registry.js';
 export { ModelLearner, initVariables, toVariables } from './learners/base/model-learner.js';
-export { ExampleMemory, toTensors, type StoredExamples } from './learners/base/example-memory.js';
+export { ExampleMemory, gatherRows, toTensors, withFields, type FieldWidths, type StoredExamples } from './learners/base/example-memory.js';
+export { ReplayBuffer, bufferPolicies, labelWidthOf, type BufferPolicy, type ReplayBufferOptions } from './learners/base/replay-buffer.js';
+export { replayBatchOf, replayBufferFor, replaySchema, type ReplayDefaults, type ReplayOptions } from './learners/base/replay-options.js';
+export { disposeDraw, uploadDraw, type ReplayDraw } from './learners/base/replay-draw.js';
+export { mixedTaskForward, mixedTaskLoss } from './learners/base/mixed-task-loss.js';
+export { parameterGradients, type ParameterGradients } from './learners/base/flat-gradients.js';
 export { optimizerSchema, makeOptimizer, type OptimizerOptions } from './learners/base/optimizer.js';
 export { crossEntropy, meanSquaredError, lossFor } from './learners/base/losses.js';
 export { innerLoop, sgdStep, type ParamLoss, type StepSizes } from './learners/meta/functional-sgd.js';

@@ -1,8 +1,8 @@
 /** What every benchmark workload takes: the seed and workload-specific sizes. */
 export interface WorkloadOptions {
   readonly seed: number;
-  /** maml-sine: meta-training iterations. */
-  readonly iters: number;
+  /** Meta-training iterations (maml-sine, few-shot-conv4); undefined: the workload's default. */
+  readonly iters?: number;
   /** maml-sine: support (and query) points per task. */
   readonly k: number;
   /** rotations-mer: examples per task (a short measurement); undefined: all of them. */
@@ -30,6 +30,8 @@ export interface WorkloadResult {
 export interface BenchWorkload {
   readonly name: string;
   readonly description: string;
+  /** Model type, for automatic backend selection (mlp or conv4). */
+  readonly model: string;
   /** Why the workload cannot run yet (its learner has not landed), or undefined when it can. */
   unavailable(): Promise<string | undefined>;
   /** Arguments for torch_reference.py that make it do the same work; undefined: no reference. */

@@ -7,7 +7,7 @@ import { workloadNamed } from './workloads/index.js';
 /** One measured run of one workload in this process, as the line the orchestrator parses. */
 export async function runWorker(name: string, options: WorkloadOptions, backendName?: string): Promise<WorkerLine> {
   const workload = workloadNamed(name);
-  const backend = await useBackend(backendName);
+  const backend = await useBackend(backendName, { model: workload.model });
   const m = await measure(workload, options);
   return {
     workload: name,

@@ -1,19 +1,12 @@
 import * as tf from '../backend/tf.js';
-import { ClbenchError } from '../util/errors.js';
 import { ExampleMemory, toTensors } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
-import { type BufferPolicy, ReplayBuffer, bufferPolicies, labelWidthOf } from './base/replay-buffer.js';
+import type { ReplayBuffer } from './base/replay-buffer.js';
+import { type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
 import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
-export interface ErOptions extends OptimizerOptions {
-  /** Total examples kept. */
-  readonly memorySize?: number;
-  /** Replayed examples added to each incoming batch (default: the protocol's batch size). */
-  readonly replayBatch?: number;
-  /** Which examples a full memory keeps. */
-  readonly buffer?: BufferPolicy;
-}
+export interface ErOptions extends OptimizerOptions, ReplayOptions {}
 
 const DEFAULTS = { memorySize: 1000, buffer: 'reservoir' } as const;
 
@@ -33,22 +26,8 @@ export class Er extends ModelLearner {
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    const { stream } = ctx;
-    const policy = this.options.buffer ?? DEFAULTS.buffer;
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
-    let perTask: number | undefined;
-    if (policy === 'ring-per-task') {
-      if (ctx.taskFree) throw new ClbenchError("learner er: buffer 'ring-per-task' needs task ids, but protocol.taskFree is true");
-      perTask = Math.floor(capacity / stream.numTasks);
-      if (perTask < 1) throw new ClbenchError(`learner er: memorySize ${capacity} leaves no slot per task over ${stream.numTasks} tasks (buffer 'ring-per-task')`);
-    }
-    if (policy === 'class-balanced' && stream.kind !== 'classification') {
-      throw new ClbenchError(`learner er: buffer 'class-balanced' needs class labels, but stream '${stream.type}' is ${stream.kind}`);
-    }
-    // Relabelled tasks on multi-head streams reuse the ids 0..C-1: a class is then (task, label).
-    const classOf = stream.heads > 1 ? (label: number, task: number) => task * stream.outputSize + label : undefined;
-    this.buffer = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy, capacity, perTask, classOf }, ctx.rng.fork('replay-buffer'));
-    this.replayBatch = this.options.replayBatch ?? ctx.batchSize;
+    this.buffer = replayBufferFor('er', ctx, this.options, DEFAULTS);
+    this.replayBatch = replayBatchOf(ctx, this.options, DEFAULTS);
   }
 
   observe(batch: Batch): number {
@@ -78,12 +57,7 @@ export const erEntry: LearnerEntry<ErOptions> = {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Examples kept in memory' },
-      replayBatch: { type: 'integer', minimum: 0, description: 'Replayed examples per step (default: the protocol batch size)' },
-      buffer: {
-        enum: [...bufferPolicies], default: DEFAULTS.buffer,
-        description: 'reservoir (uniform over the stream), ring-per-task (latest memorySize/T of each task) or class-balanced (CBRS)',
-      },
+      ...replaySchema(DEFAULTS),
     },
     required: ['lr'],
   },

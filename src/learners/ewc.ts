@@ -1,12 +1,9 @@
 import * as tf from '../backend/tf.js';
-import { ExampleMemory, toTensors } from './base/example-memory.js';
+import { toTensors } from './base/example-memory.js';
 import { type FisherEstimate, diagonalFisher, normalizeFisher } from './base/fisher.js';
-import { applyGradients, parameterGradients } from './base/flat-gradients.js';
-import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
-import { QuadraticPenalty } from './base/quadratic-penalty.js';
-import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
-import type { Batch, LearnerEntry, TaskInfo } from './types.js';
+import { SampledPenaltyLearner } from './base/sampled-penalty-learner.js';
+import type { LearnerEntry, TaskInfo } from './types.js';
 
 export interface EwcOptions extends OptimizerOptions {
   /** Penalty strength λ in (λ/2) Σ F (θ − θ*)². */
@@ -32,13 +29,9 @@ const DEFAULTS = { lambda: 100, online: false, gamma: 1, fisher: 'empirical', fi
  * samples of that task measures how much each parameter mattered, and a quadratic penalty
  * (λ/2) Σ F (θ − θ*)² holds the important ones near their end-of-task values θ*.
  */
-export class Ewc extends ModelLearner {
-  private readonly penalty = new QuadraticPenalty();
-  /** A uniform sample of the current task's examples, for its Fisher. */
-  private samples: ReplayBuffer | null = null;
-
+export class Ewc extends SampledPenaltyLearner {
   constructor(private readonly options: EwcOptions) {
-    super(options);
+    super(options, 'fisher-samples');
   }
 
   /** The consolidated Fisher (summed over tasks, or the running one online); null before a task ends. */
@@ -46,28 +39,17 @@ export class Ewc extends ModelLearner {
     return this.penalty.totalImportance;
   }
 
-  override beginTask(task: TaskInfo): void {
-    const { stream, rng } = this.ctx;
-    const capacity = this.options.fisherSamples ?? DEFAULTS.fisherSamples;
-    this.samples = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, rng.fork(`fisher-samples-${task.index}`));
+  protected sampleSize(): number {
+    return this.options.fisherSamples ?? DEFAULTS.fisherSamples;
   }
 
-  /** One step on task loss + (λ/2)·penalty. Returns the task loss alone (the penalty is not evaluated). */
-  observe(batch: Batch): number {
-    const lambda = this.options.lambda ?? DEFAULTS.lambda;
-    const { value, grads } = parameterGradients(this.params, () => this.batchLoss(batch.x, batch.y, batch.taskIndex));
-    const total = this.penalty.addGradient(grads, this.params, lambda / 2);
-    applyGradients(this.optimizer, this.params, total);
-    const loss = value.dataSync()[0];
-    tf.dispose([value, ...grads, ...total]);
-    this.samples?.add(ExampleMemory.read(batch));
-    return loss;
+  protected penaltyScale(): number {
+    return (this.options.lambda ?? DEFAULTS.lambda) / 2;
   }
 
   override endTask(task: TaskInfo): void {
-    const samples = this.samples;
-    this.samples = null;
-    if (!samples || samples.size === 0) return;
+    const samples = this.takeSamples();
+    if (!samples) return;
     const { stream } = this.ctx;
     const { x, y } = toTensors(samples.sample(samples.size), stream.inputShape, stream.kind === 'classification');
     let fisher = diagonalFisher(this.params, x, y, (xs, ys) => this.batchLoss(xs, ys, task.index), {
@@ -80,10 +62,6 @@ export class Ewc extends ModelLearner {
     else this.penalty.addAnchor(fisher, this.params);
   }
 
-  override dispose(): void {
-    this.penalty.dispose();
-    super.dispose();
-  }
 }
 
 export const ewcEntry: LearnerEntry<EwcOptions> = {

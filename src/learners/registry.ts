@@ -1,11 +1,21 @@
 import { Registry } from '../util/registry.js';
 import { agemEntry } from './agem.js';
+import { derEntry } from './der.js';
+import { derppEntry } from './derpp.js';
+import { erAceEntry } from './er-ace.js';
 import { erEntry } from './er.js';
 import { ewcEntry } from './ewc.js';
+import { fdrEntry } from './fdr.js';
+import { gdumbEntry } from './gdumb.js';
 import { gemEntry } from './gem.js';
+import { gssEntry } from './gss.js';
+import { halEntry } from './hal.js';
+import { icarlEntry } from './icarl.js';
 import { independentEntry } from './independent.js';
 import { jointEntry } from './joint.js';
 import { lwfEntry } from './lwf.js';
+import { masEntry } from './mas.js';
+import { mirEntry } from './mir.js';
 import { naiveEntry } from './naive.js';
 import { anilEntry } from './meta/anil.js';
 import { fomamlEntry, mamlEntry } from './meta/maml.js';
@@ -35,6 +45,18 @@ learners.register(lwfEntry);
 learners.register(erEntry);
 learners.register(gemEntry);
 learners.register(agemEntry);
+
+// Today's baselines: the DER paper's table and the replay methods since (issue #13).
+learners.register(derEntry);
+learners.register(derppEntry);
+learners.register(erAceEntry);
+learners.register(gdumbEntry);
+learners.register(mirEntry);
+learners.register(masEntry);
+learners.register(icarlEntry);
+learners.register(gssEntry);
+learners.register(fdrEntry);
+learners.register(halEntry);
 
 // Meta-learners (issue #4).
 learners.register(mamlEntry);

@@ -13,6 +13,21 @@ export interface RunMatrices {
   readonly b: readonly Score[];
   /** Z[k][β'] for β' = 0..lcaBeta (β' = 0: before training on task k). */
   readonly Z: readonly (readonly Score[])[];
+  /**
+   * Every score along the stream (the run's learning curves): the continual-evaluation metrics
+   * (min-ACC, WC-ACC, stability gap, ...) read it. Absent: those metrics are null.
+   */
+  readonly trace?: readonly TracePoint[];
+}
+
+/** The score on `evalTask` while training on `afterTask`, after `batchInTask` of its batches (`step` batches in all). */
+export interface TracePoint {
+  readonly step: number;
+  readonly afterTask: number;
+  readonly batchInTask: number;
+  readonly evalTask: number;
+  readonly accuracy: number;
+  readonly loss: number;
 }
 
 /** How BWT and FWT are averaged: the paper's 1/(T-1), or 1/T as the GEM and MER code do. */

@@ -53,6 +53,12 @@ export function mlp(options: MlpOptions): FunctionalModel {
     params.push({ name: `${prefix}/bias`, shape: [options.outputSize], head: h });
   }
   const trunkLength = 2 * (sizes.length - 1);
+  /** The hidden layers' output (the input itself when there are none). */
+  const trunk = (values: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor => {
+    let h = x.rank === 2 ? x : tf.reshape(x, [x.shape[0], -1]);
+    for (let i = 0; i < trunkLength; i += 2) h = dense(h, values[i], values[i + 1], 'relu');
+    return h;
+  };
 
   return {
     params,
@@ -62,13 +68,13 @@ export function mlp(options: MlpOptions): FunctionalModel {
     forward(values, x, head = 0) {
       if (head < 0 || head >= heads) throw new ClbenchError(`head ${head} out of range: the model has ${heads} head(s)`);
       return tf.tidy(() => {
-        let h = x.rank === 2 ? x : tf.reshape(x, [x.shape[0], -1]);
-        for (let i = 0; i < trunkLength; i += 2) {
-          h = dense(h, values[i], values[i + 1], 'relu');
-        }
+        const h = trunk(values, x);
         const w = trunkLength + 2 * head;
         return dense(h, values[w], values[w + 1], 'linear');
       });
+    },
+    features(values, x) {
+      return tf.tidy(() => trunk(values, x));
     },
   };
 }

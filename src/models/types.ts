@@ -21,6 +21,11 @@ export interface FunctionalModel {
   init(rng: Rng): tf.Tensor[];
   /** Output for a batch; `head` picks the output head on multi-head models (default 0). */
   forward(params: readonly tf.Tensor[], x: tf.Tensor, head?: number): tf.Tensor;
+  /**
+   * The trunk's output for a batch, [n, features]: what every head reads (iCaRL's feature space).
+   * Optional: learners that need it say so when the model lacks it.
+   */
+  features?(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor;
 }
 
 export interface ModelSpec {

@@ -1,5 +1,5 @@
 import { metrics } from '../metrics/registry.js';
-import { meanMatrix } from '../metrics/summarize.js';
+import { meanMatrix, meanStd } from '../metrics/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import type { ReportGroup } from './load-results.js';
 import { adaptationDefinitions, adaptationSection, describeMetaProtocol, isListMetric, isMetaResult } from './adaptation-section.js';
@@ -242,12 +242,44 @@ function definitionsSection(): string[] {
   ];
 }
 
+/**
+ * Per task switch and learner: the gap's depth (mean ± std over seeds) and the batches until the
+ * earlier tasks were back within 1 point (mean over seeds, or how many seeds never got back).
+ */
+function stabilityGapSection(result: RunResult): string[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of result.runs) if (run.stabilityGaps) groups.set(run.learner, [...(groups.get(run.learner) ?? []), run]);
+  if (groups.size === 0) return [];
+  const switches = Math.max(...[...groups.values()].flat().map((r) => r.stabilityGaps!.length));
+  const learners = [...groups.keys()];
+  const rows = Array.from({ length: switches }, (_, s) => [
+    `→ T${s + 1}`,
+    ...learners.map((learner) => {
+      const gaps = groups.get(learner)!.map((r) => r.stabilityGaps![s]).filter((g) => g !== null && g !== undefined);
+      if (gaps.length === 0) return '—';
+      const depth = formatMeanStd(meanStd(gaps.map((g) => g!.depth)), 3);
+      const never = gaps.filter((g) => g!.recovery === null).length;
+      const back = never > 0 ? `never in ${never} of ${gaps.length}` : `back after ${formatMeanStd(meanStd(gaps.map((g) => g!.recovery)), 1)}`;
+      return `${depth}; ${back}`;
+    }),
+  ]);
+  return [
+    '## Stability gap per task switch',
+    '',
+    'Depth: largest drop of the earlier tasks’ mean accuracy below its value at the switch, while training on the new task.',
+    'Back after: batches into the new task until that mean is within 1 point of its value at the switch (mean over seeds).',
+    '',
+    ...table(['switch', ...learners.map(cellText)], ['left', ...learners.map(() => 'right' as const)], rows),
+  ];
+}
+
 /** The run's report.md: facts, summary, published comparison, problems, matrices, definitions. */
 export function renderMarkdown(result: RunResult): string {
   const sections = [
     header(result),
     summarySection(result),
     referenceSection(result),
+    stabilityGapSection(result),
     problemsSection(result),
     ...(isMetaResult(result) ? [adaptationSection(result), adaptationDefinitions()] : [matricesSection(result), definitionsSection()]),
   ].filter((s) => s.length > 0);

@@ -2,6 +2,7 @@ import * as tf from '../backend/tf.js';
 import { fusedCrossEntropy } from '../backend/native-xent.js';
 import type { Learner } from '../learners/types.js';
 import type { ProblemKind, Split } from '../streams/types.js';
+import type { Rng } from '../util/rng.js';
 
 /** A test split resident on the backend, so repeated evaluations never re-upload it. */
 export interface EvalSet {
@@ -25,32 +26,66 @@ export interface Score {
   readonly loss: number;
 }
 
+/** The [correct, summed loss] of one test set as a backend tensor; call inside tf.tidy. */
+function scoreSums(learner: Learner, set: EvalSet, taskIndex: number | undefined, kind: ProblemKind, chunk: number): tf.Tensor {
+  let correct: tf.Tensor = tf.scalar(0);
+  let loss: tf.Tensor = tf.scalar(0);
+  for (let start = 0; start < set.n; start += chunk) {
+    const size = Math.min(chunk, set.n - start);
+    const x = size === set.n ? set.x : tf.slice(set.x, start, size);
+    const y = size === set.n ? set.y : tf.slice(set.y, start, size);
+    const out = learner.predict(x, taskIndex);
+    if (kind === 'classification') {
+      const classes = out.shape[out.shape.length - 1]!;
+      correct = tf.add(correct, tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32')));
+      // One fused kernel where registered (wasm, cpu) instead of ~15 (native-xent.ts).
+      const mean = fusedCrossEntropy(out, y) ?? tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, classes), out);
+      loss = tf.add(loss, tf.mul(mean, size));
+    } else {
+      loss = tf.add(loss, tf.sum(tf.mean(tf.squaredDifference(out, tf.reshape(y, out.shape)), -1)));
+    }
+  }
+  return tf.stack([correct, loss]);
+}
+
+function toScore(correct: number, loss: number, n: number, kind: ProblemKind): Score {
+  return { accuracy: kind === 'classification' ? correct / n : NaN, loss: loss / n };
+}
+
 /**
  * Scores a learner on one test set, in chunks of `chunk` examples. Sums stay on the backend and
  * are read once at the end: one device→host transfer per evaluation.
  */
 export function evaluate(learner: Learner, set: EvalSet, taskIndex: number | undefined, kind: ProblemKind, chunk: number): Score {
-  const sums = tf.tidy(() => {
-    let correct: tf.Tensor = tf.scalar(0);
-    let loss: tf.Tensor = tf.scalar(0);
-    for (let start = 0; start < set.n; start += chunk) {
-      const size = Math.min(chunk, set.n - start);
-      const x = size === set.n ? set.x : tf.slice(set.x, start, size);
-      const y = size === set.n ? set.y : tf.slice(set.y, start, size);
-      const out = learner.predict(x, taskIndex);
-      if (kind === 'classification') {
-        const classes = out.shape[out.shape.length - 1]!;
-        correct = tf.add(correct, tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32')));
-        // One fused kernel where registered (wasm, cpu) instead of ~15 (native-xent.ts).
-        const mean = fusedCrossEntropy(out, y) ?? tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, classes), out);
-        loss = tf.add(loss, tf.mul(mean, size));
-      } else {
-        loss = tf.add(loss, tf.sum(tf.mean(tf.squaredDifference(out, tf.reshape(y, out.shape)), -1)));
-      }
-    }
-    return tf.stack([correct, loss]);
-  });
-  const [correct, loss] = sums.dataSync();
+  return evaluateMany(learner, [set], [taskIndex], kind, chunk)[0];
+}
+
+/**
+ * Scores a learner on several test sets (set k seen as task taskIndices[k]) with a single
+ * device→host read for all of them: dense evaluation scores every seen task at every step.
+ */
+export function evaluateMany(
+  learner: Learner, sets: readonly EvalSet[], taskIndices: readonly (number | undefined)[], kind: ProblemKind, chunk: number,
+): Score[] {
+  if (sets.length === 0) return [];
+  const sums = tf.tidy(() => tf.stack(sets.map((set, k) => scoreSums(learner, set, taskIndices[k], kind, chunk))));
+  const values = sums.dataSync();
   sums.dispose();
-  return { accuracy: kind === 'classification' ? correct / set.n : NaN, loss: loss / set.n };
+  return sets.map((set, k) => toScore(values[2 * k], values[2 * k + 1], set.n, kind));
+}
+
+/**
+ * A fixed subset of a resident test set, kept resident too: the first `size` rows of a seeded
+ * permutation, in their original order. `indices` says which rows (recorded in the result). A
+ * subset as large as the set is the set itself (same tensors: no second copy on the backend).
+ */
+export function subsetOf(set: EvalSet, size: number, rng: Rng): { set: EvalSet; indices: number[] } {
+  const n = Math.min(size, set.n);
+  const indices = Array.from(rng.sample(set.n, n)).sort((a, b) => a - b);
+  if (n === set.n) return { set, indices };
+  const [x, y] = tf.tidy(() => {
+    const idx = tf.tensor1d(indices, 'int32');
+    return [tf.gather(set.x, idx), tf.gather(set.y, idx)];
+  });
+  return { set: { x, y, n }, indices };
 }

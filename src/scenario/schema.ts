@@ -40,6 +40,10 @@ const continualProtocolProperties: Record<string, JsonSchema> = {
   shuffle: { type: 'boolean', default: true, description: 'Reshuffle each task every epoch' },
   taskFree: { type: 'boolean', default: false, description: 'Hide task ids and boundaries from the learner' },
   evalBatchSize: { type: 'integer', minimum: 1, default: 1000, description: 'Test examples per forward pass' },
+  evalSubset: {
+    type: 'integer', minimum: 1,
+    description: 'Continual evaluation: every evalEvery batches, score each task seen so far on a fixed seeded subset of this many test images (default: every task, whole test set)',
+  },
 };
 
 /**

@@ -35,7 +35,7 @@ export async function executeRun(data: unknown, options: ExecuteRunOptions = {})
   const { scenario } = job;
   const learner = scenario.learners[0];
   const seed = scenario.seeds[0];
-  const backend = await useBackend(job.backend);
+  const backend = await useBackend(job.backend, { model: scenario.model.type });
   const { info } = await previewStream(scenario, regs);
   let log: JsonlLog | undefined;
   if (options.eventsPath) {

@@ -17,9 +17,12 @@ describe('benchmark workloads', () => {
     await useBackend('wasm');
   });
 
-  it('offers the three raced workloads and the GEM and MER slots', () => {
+  it('offers the three raced workloads, the GEM and MER slots and the few-shot Conv-4', () => {
     expect(DEFAULT_WORKLOADS).toEqual(['rotations-naive', 'rotations-er', 'maml-sine']);
-    expect(WORKLOADS.map((w) => w.name)).toEqual(['rotations-naive', 'rotations-er', 'maml-sine', 'gem', 'rotations-mer']);
+    expect(WORKLOADS.map((w) => w.name)).toEqual(['rotations-naive', 'rotations-er', 'maml-sine', 'gem', 'rotations-mer', 'few-shot-conv4']);
+    expect(WORKLOADS.map((w) => w.model)).toEqual(['mlp', 'mlp', 'mlp', 'mlp', 'mlp', 'conv4']);
+    expect(WORKLOADS.find((w) => w.name === 'few-shot-conv4')!.torchArgs({ seed: 0, k: 1 })).toBeUndefined();
+    expect(WORKLOADS.find((w) => w.name === 'maml-sine')!.torchArgs({ seed: 0, k: 5 })).toEqual(['maml-sine', '--iters', '300', '--k', '5']);
     expect(WORKLOADS.find((w) => w.name === 'gem')!.torchArgs({ seed: 0, iters: 1, k: 1 })).toBeUndefined();
     expect(WORKLOADS.find((w) => w.name === 'rotations-mer')!.torchArgs({ seed: 0, iters: 1, k: 1, limit: 50 })).toEqual(['rotations-mer', '--limit', '50']);
   });

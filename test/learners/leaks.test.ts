@@ -19,16 +19,28 @@ const learners: LearnerSpec[] = [
   { type: 'er', name: 'er-balanced', lr: 0.05, memorySize: 30, buffer: 'class-balanced' },
   { type: 'gem', lr: 0.05, memoryPerTask: 10 },
   { type: 'agem', lr: 0.05, memoryPerTask: 10, referenceBatch: 16 },
+  { type: 'der', lr: 0.05, memorySize: 30, replayBatch: 8 },
+  { type: 'derpp', lr: 0.05, memorySize: 30, replayBatch: 8 },
+  { type: 'er-ace', lr: 0.05, memorySize: 30 },
+  { type: 'mir', lr: 0.05, memorySize: 30, candidates: 12, replayBatch: 4 },
+  { type: 'mas', lr: 0.05, importanceSamples: 10, importanceBatch: 2 },
+  { type: 'gdumb', memorySize: 30, epochs: 2 },
+  { type: 'gss', lr: 0.05, memorySize: 30, scoreBatch: 4 },
+  { type: 'fdr', lr: 0.05, memorySize: 30, replayBatch: 8 },
+  { type: 'hal', lr: 0.05, memorySize: 30, replayBatch: 8, anchorSteps: 3 },
 ];
 
-/** Runs every learner over five tasks; tf.memory().numTensors at each task end, per learner. */
-async function tensorCounts(stream: Record<string, unknown>): Promise<Map<string, number[]>> {
+/** Learners that need one shared head (class-incremental): left out on the multi-head stream. */
+const singleHeadOnly: LearnerSpec[] = [{ type: 'icarl', lr: 0.05, memorySize: 30, replayBatch: 4 }];
+
+/** Runs the learners over five tasks; tf.memory().numTensors at each task end, per learner. */
+async function tensorCounts(stream: Record<string, unknown>, specs: readonly LearnerSpec[]): Promise<Map<string, number[]>> {
   const scenario = resolveScenario({
     name: 'leaks',
     stream,
     model: { type: 'mlp', hidden: [16] },
     protocol: { batchSize: 10, lcaBeta: 2 },
-    learners,
+    learners: specs,
     seeds: [0],
   });
   return tensorCountsAt(scenario, backend, atTaskEnds);
@@ -38,7 +50,7 @@ describe('tensor leaks', () => {
   // From the second task on, every learner holds the same state (penalty, teacher, memory snapshot)
   // whatever the number of tasks seen: the count at each task end must not move.
   it('keeps the tensor count flat from task to task on a single-head stream', async () => {
-    const counts = await tensorCounts({ type: 'rotated-mnist', tasks: 5, trainPerTask: 40, testPerTask: 20 });
+    const counts = await tensorCounts({ type: 'rotated-mnist', tasks: 5, trainPerTask: 40, testPerTask: 20 }, learners);
     for (const spec of learners) {
       const label = spec.name ?? spec.type;
       const c = counts.get(label)!;
@@ -48,8 +60,19 @@ describe('tensor leaks', () => {
   });
 
   it('keeps the tensor count flat from task to task on a multi-head stream', async () => {
-    const counts = await tensorCounts({ type: 'split-mnist', setting: 'task-incremental', trainPerTask: 40, testPerTask: 20 });
+    const counts = await tensorCounts({ type: 'split-mnist', setting: 'task-incremental', trainPerTask: 40, testPerTask: 20 }, learners);
     for (const spec of learners) {
+      const label = spec.name ?? spec.type;
+      const c = counts.get(label)!;
+      expect(c, label).toHaveLength(5);
+      expect(c.slice(1), label).toEqual(c.slice(1).map(() => c[1]));
+    }
+  });
+
+  it('keeps the tensor count flat from task to task on a class-incremental stream (one shared head)', async () => {
+    const specs = [...singleHeadOnly, ...learners.filter((l) => ['der', 'derpp', 'er-ace', 'mir', 'gdumb'].includes(l.type))];
+    const counts = await tensorCounts({ type: 'split-mnist', setting: 'class-incremental', trainPerTask: 40, testPerTask: 20 }, specs);
+    for (const spec of specs) {
       const label = spec.name ?? spec.type;
       const c = counts.get(label)!;
       expect(c, label).toHaveLength(5);

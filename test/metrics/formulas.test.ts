@@ -380,7 +380,9 @@ describe('computeMetrics', () => {
   it('returns every registered metric name, and only those', () => {
     const values = computeMetrics(run3, paper);
     expect(Object.keys(values).sort()).toEqual([...metrics.names()].sort());
-    expect(Object.keys(values).sort()).toEqual(['ACC', 'BWT', 'FWT', 'LA', 'LCA', 'forgetting'].sort());
+    expect(Object.keys(values).sort()).toEqual(
+      ['ACC', 'BWT', 'FWT', 'LA', 'LCA', 'forgetting', 'minACC', 'WC-ACC', 'gapDepth', 'gapRecovery', 'AAA', 'stepsTo90', 'WF10'].sort(),
+    );
   });
 
   it('values match the individual metrics on the 3x3 matrix', () => {

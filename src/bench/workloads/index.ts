@@ -1,10 +1,11 @@
 import { ClbenchError } from '../../util/errors.js';
 import type { BenchWorkload } from '../types.js';
+import { fewShotConv4 } from './few-shot-conv4.js';
 import { mamlSine } from './maml-sine-entry.js';
 import { gem, rotationsEr, rotationsMer, rotationsNaive } from './rotations.js';
 
 /** Every benchmark workload, in the order `clbench bench` runs them by default. */
-export const WORKLOADS: readonly BenchWorkload[] = [rotationsNaive, rotationsEr, mamlSine, gem, rotationsMer];
+export const WORKLOADS: readonly BenchWorkload[] = [rotationsNaive, rotationsEr, mamlSine, gem, rotationsMer, fewShotConv4];
 
 /** The workloads run when none is named: the three with a ratio target. */
 export const DEFAULT_WORKLOADS = ['rotations-naive', 'rotations-er', 'maml-sine'];

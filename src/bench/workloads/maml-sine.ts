@@ -1,12 +1,7 @@
-import { collectRun } from '../../runner/collect-run.js';
-import type { RunEvent } from '../../runner/events.js';
 import { type Registries, registries as productRegistries } from '../../runner/registries.js';
-import { runMeta } from '../../runner/run-meta.js';
-import { metricOptionsOf } from '../../runner/run-scenario.js';
 import { resolveScenario } from '../../scenario/load.js';
-import { learnerLabel, learnerOptions } from '../../scenario/types.js';
-import { ClbenchError } from '../../util/errors.js';
 import type { WorkloadResult } from '../types.js';
+import { runMetaTimed } from './meta-timed.js';
 
 export interface MamlSineWorkloadOptions {
   readonly iters: number;
@@ -34,30 +29,11 @@ export async function runMamlSineWorkload(options: MamlSineWorkloadOptions): Pro
     learners: [learner],
     seeds: [options.seed],
   }, { source: 'bench workload maml-sine' }, regs);
-  const spec = scenario.learners[0];
-  let started: number | undefined;
-  let finished = NaN;
-  let steps = 0;
-  const clock = (e: RunEvent) => {
-    if (e.type === 'meta-start') started = performance.now();
-    if (e.type === 'meta-step') {
-      finished = performance.now();
-      steps = e.iteration;
-    }
-  };
-  const record = await collectRun(
-    runMeta({ scenario, learner: spec, seed: options.seed }, regs),
-    { learner: learnerLabel(spec), learnerType: spec.type, options: learnerOptions(spec), seed: options.seed, numTasks: 0, score: 'loss' },
-    metricOptionsOf(scenario),
-    clock,
-  );
-  if (record.status !== 'completed' || started === undefined) {
-    throw new ClbenchError(`bench run of maml-sine ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
-  }
+  const { wallSeconds, steps, metrics } = await runMetaTimed(scenario, options.seed, regs);
   const quality: Record<string, number> = {};
   for (const [name, metric] of [['mse_after_1', 'adapt@1'], ['mse_after_10', 'adapt@10']] as const) {
-    const value = record.metrics[metric];
+    const value = metrics[metric];
     if (typeof value === 'number') quality[name] = value;
   }
-  return { wallSeconds: (finished - started) / 1000, quality, extra: { meta_iterations: steps } };
+  return { wallSeconds, quality, extra: { meta_iterations: steps } };
 }

@@ -21,6 +21,7 @@ async function needs(learner: string, issue: string): Promise<string | undefined
 
 export const rotationsNaive: BenchWorkload = {
   name: 'rotations-naive',
+  model: 'mlp',
   description: '20 MNIST rotations, MLP 784-100-100-10, plain SGD lr 0.003, batch 10; evaluate all 20 test sets after each task',
   unavailable: async () => undefined,
   torchArgs: () => ['rotations-naive'],
@@ -29,6 +30,7 @@ export const rotationsNaive: BenchWorkload = {
 
 export const rotationsEr: BenchWorkload = {
   name: 'rotations-er',
+  model: 'mlp',
   description: 'rotations-naive with lr 0.1 and reservoir replay of 5120 examples: 10 incoming + 10 replayed per step',
   unavailable: () => needs('er', '#3'),
   torchArgs: () => ['rotations-er'],
@@ -98,6 +100,7 @@ async function runGemRotations(seed: number): Promise<WorkloadResult> {
 /** GEM (issue #3): gem-mnist-rotations with one seed. The reference has no GEM, so this one has no ratio. */
 export const gem: BenchWorkload = {
   name: 'gem',
+  model: 'mlp',
   description: 'every learner of scenarios/gem-mnist-rotations.json, one seed: wall time and ACC each, GEM’s QP and memory-gradient shares of its run',
   unavailable: () => needs('gem', '#3'),
   torchArgs: () => undefined,
@@ -110,6 +113,7 @@ const MER_OPTIONS = { lr: 0.1, beta: 0.01, gamma: 1, replay: 10, steps: 10, memo
 /** MER (issue #5), Algorithm 1 with its 500-memory setting, one example at a time. */
 export const rotationsMer: BenchWorkload = {
   name: 'rotations-mer',
+  model: 'mlp',
   description: 'MER Algorithm 1 (lr .1, β .01, γ 1, k−1 = 10, s = 10, 500 memories), one example at a time',
   unavailable: () => needs('mer', '#5'),
   torchArgs: ({ limit }: WorkloadOptions) => ['rotations-mer', ...(limit === undefined ? [] : ['--limit', String(limit)])],

@@ -3,6 +3,8 @@ import { lastJsonLine, runChild, DEFAULT_REFERENCE_SCRIPT, checkTorchSettings } 
 import { type WorkerLine, runBench } from '../../bench/run-bench.js';
 import { runWorker } from '../../bench/worker.js';
 import { DEFAULT_WORKLOADS, workloadNamed } from '../../bench/workloads/index.js';
+import { FEW_SHOT_CONV4_ITERS } from '../../bench/workloads/few-shot-conv4.js';
+import { MAML_SINE_ITERS } from '../../bench/workloads/maml-sine-entry.js';
 import type { WorkloadOptions } from '../../bench/types.js';
 import { defaultDatasetDir } from '../../streams/datasets/image-dataset.js';
 import { ClbenchError } from '../../util/errors.js';
@@ -12,7 +14,7 @@ interface BenchFlags {
   runs?: string;
   backend?: string;
   seed: string;
-  iters: string;
+  iters?: string;
   k: string;
   limit?: string;
   python: string;
@@ -31,7 +33,7 @@ function positiveInt(flag: string, text: string, min = 1): number {
 function workloadOptions(flags: BenchFlags): WorkloadOptions {
   return {
     seed: positiveInt('--seed', flags.seed, 0),
-    iters: positiveInt('--iters', flags.iters),
+    ...(flags.iters !== undefined ? { iters: positiveInt('--iters', flags.iters) } : {}),
     k: positiveInt('--k', flags.k),
     ...(flags.limit !== undefined ? { limit: positiveInt('--limit', flags.limit) } : {}),
   };
@@ -39,7 +41,8 @@ function workloadOptions(flags: BenchFlags): WorkloadOptions {
 
 /** The arguments that make a fresh clbench process measure one run of `workload`. */
 function workerArgs(workload: string, flags: BenchFlags): string[] {
-  const args = [process.argv[1], 'bench', workload, '--worker', '--seed', flags.seed, '--iters', flags.iters, '--k', flags.k];
+  const args = [process.argv[1], 'bench', workload, '--worker', '--seed', flags.seed, '--k', flags.k];
+  if (flags.iters !== undefined) args.push('--iters', flags.iters);
   if (flags.limit !== undefined) args.push('--limit', flags.limit);
   if (flags.backend) args.push('--backend', flags.backend);
   return args;
@@ -51,9 +54,9 @@ export function registerBench(program: Command): void {
     .description(`time the benchmark workloads (default: ${DEFAULT_WORKLOADS.join(', ')}); one JSON line each`)
     .option('--reference', 'also run the PyTorch reference, alternating runs, and report torch_wall_s and ratio')
     .option('--runs <n>', 'runs per workload; medians are reported (default: 3 with --reference, else 1)')
-    .option('--backend <name>', 'tfjs backend (default: the fastest that loads)')
+    .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: a CPU backend, see docs/performance.md)')
     .option('--seed <n>', 'seed of every run', '0')
-    .option('--iters <n>', 'maml-sine: meta-training iterations', '300')
+    .option('--iters <n>', `meta-training iterations (default: maml-sine ${MAML_SINE_ITERS}, few-shot-conv4 ${FEW_SHOT_CONV4_ITERS})`)
     .option('--k <n>', 'maml-sine: support and query points per task', '10')
     .option('--limit <n>', 'rotations-mer: examples per task (a short measurement)')
     .option('--python <path>', 'Python with torch, for --reference', '/usr/bin/python3')

@@ -51,7 +51,7 @@ export function registerRun(program: Command): void {
     .option('--learners <labels>', 'only these learners (comma-separated labels)')
     .option('--seeds <seeds>', 'override the seeds (comma-separated integers)')
     .option('--quick', "apply the scenario's quick overrides (a minutes-long version)")
-    .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, wasm or cpu (default: the fastest that loads)')
+    .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: a CPU backend for MLPs, see docs/performance.md)')
     .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
     .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
     .option('-q, --quiet', 'no progress bar or summary table')
@@ -61,7 +61,7 @@ export function registerRun(program: Command): void {
       await loadPlugins(flags.plugin);
       const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
       confirmRunCount(file, scenario.learners.length * scenario.seeds.length, LIMITS.confirmRunsAbove, flags.yes);
-      const backend = await useBackend(flags.backend);
+      const backend = await useBackend(flags.backend, { model: scenario.model.type });
       const outDir = prepareOutDir(flags.out ?? join('reports', scenario.name, timestamp()));
       const { info } = await previewStream(scenario);
       const runs = scenario.learners.length * scenario.seeds.length;

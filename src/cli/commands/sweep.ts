@@ -99,7 +99,7 @@ export function registerSweep(program: Command): void {
     .option('--tls-ca <file>', 'CA certificate (PEM) of a rediss:// server with a private CA')
     .option('--db <file>', 'results store (SQLite)', DEFAULT_DB)
     .option('--out <dir>', 'per-run artefacts and the combined result.json (default: reports/<scenario>/sweep)')
-    .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, wasm or cpu (default: the fastest that loads here)')
+    .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: a CPU backend for MLPs, see docs/performance.md)')
     .option('--quick', "apply the scenario's quick overrides")
     .option('--seeds <seeds>', 'override the seeds (comma-separated integers)')
     .option('--confirm-above <n>', 'ask for --yes when the sweep expands to more runs than this', '100')
@@ -120,7 +120,7 @@ export function registerSweep(program: Command): void {
       }
       const workers = flags.workers === undefined ? availableParallelism() : positiveInt('--workers', flags.workers);
       const expanded = inFile(file, () => expandSweep(scenario));
-      const backend = await useBackend(flags.backend);
+      const backend = await useBackend(flags.backend, { model: scenario.model.type });
       const plan = await planSweep(expanded, backend.name);
       if (flags.dryRun) {
         const store = existsSync(flags.db) ? ResultsStore.open(flags.db, { readonly: true }) : undefined;

@@ -7,7 +7,16 @@ export interface StoredExamples {
   readonly y: Float32Array;
   readonly tasks: Int32Array;
   readonly n: number;
+  /**
+   * Extra per-example values a learner keeps with each example, by field name, `n × width` packed
+   * rows each: DER's stored logits, GSS's score. A memory declared with fields expects every
+   * example written to it to carry them.
+   */
+  readonly fields?: Readonly<Record<string, Float32Array>>;
 }
+
+/** Extra per-example fields of a memory: name → values per example (e.g. `{ logits: 10 }`). */
+export type FieldWidths = Readonly<Record<string, number>>;
 
 /**
  * Host-memory storage of examples by slot: the data structure under joint training, replay
@@ -19,6 +28,7 @@ export class ExampleMemory {
   private x: Float32Array;
   private y: Float32Array;
   private tasks: Int32Array;
+  private fields: Record<string, Float32Array> = {};
   private count = 0;
 
   constructor(
@@ -27,11 +37,17 @@ export class ExampleMemory {
     readonly labelWidth: number,
     /** Initial room; the memory grows as needed unless used with a fixed-capacity policy. */
     initialCapacity = 256,
+    /** Extra values stored with each example (see StoredExamples.fields). */
+    readonly fieldWidths: FieldWidths = {},
   ) {
     const d = this.rowSize;
     this.x = new Float32Array(initialCapacity * d);
     this.y = new Float32Array(initialCapacity * labelWidth);
     this.tasks = new Int32Array(initialCapacity);
+    for (const [name, width] of Object.entries(fieldWidths)) {
+      if (!Number.isInteger(width) || width < 1) throw new RangeError(`memory field '${name}' needs a positive integer width, got ${width}`);
+      this.fields[name] = new Float32Array(initialCapacity * width);
+    }
   }
 
   get rowSize(): number {
@@ -64,15 +80,32 @@ export class ExampleMemory {
     this.x.set(source.x.subarray(i * d, (i + 1) * d), slot * d);
     this.y.set(source.y.subarray(i * w, (i + 1) * w), slot * w);
     this.tasks[slot] = source.tasks[i];
+    for (const [name, width] of Object.entries(this.fieldWidths)) {
+      const values = source.fields?.[name];
+      if (!values) throw new Error(`memory field '${name}' is missing from the examples written to it`);
+      this.fields[name].set(values.subarray(i * width, (i + 1) * width), slot * width);
+    }
   }
 
   taskOf(slot: number): number {
     return this.tasks[slot];
   }
 
+  /** A view of the stored values of one field at `slot` (writing to it edits the memory). */
+  field(name: string, slot: number): Float32Array {
+    const width = this.fieldWidths[name];
+    if (width === undefined) throw new Error(`memory has no field '${name}'`);
+    return this.fields[name].subarray(slot * width, (slot + 1) * width);
+  }
+
   /** Copies the given slots out as a new StoredExamples. */
   gather(slots: ArrayLike<number>): StoredExamples {
-    return gatherRows({ x: this.x, y: this.y, tasks: this.tasks, n: this.count }, slots, this.rowSize, this.labelWidth);
+    return gatherRows({ x: this.x, y: this.y, tasks: this.tasks, n: this.count, fields: this.fields }, slots, this.rowSize, this.labelWidth, this.fieldWidths);
+  }
+
+  /** Forgets every example (the arrays are kept for reuse). */
+  clear(): void {
+    this.count = 0;
   }
 
   private grow(): void {
@@ -83,6 +116,11 @@ export class ExampleMemory {
     y.set(this.y);
     const tasks = new Int32Array(capacity);
     tasks.set(this.tasks);
+    for (const [name, width] of Object.entries(this.fieldWidths)) {
+      const grown = new Float32Array(capacity * width);
+      grown.set(this.fields[name]);
+      this.fields[name] = grown;
+    }
     this.x = x;
     this.y = y;
     this.tasks = tasks;
@@ -96,6 +134,7 @@ export class ExampleMemory {
 export function gatherRows(
   source: StoredExamples, slots: ArrayLike<number>,
   rowSize = source.x.length / Math.max(1, source.n), labelWidth = source.y.length / Math.max(1, source.n),
+  fieldWidths?: FieldWidths,
 ): StoredExamples {
   const [d, w] = [rowSize, labelWidth];
   const n = slots.length;
@@ -108,7 +147,20 @@ export function gatherRows(
     y.set(source.y.subarray(s * w, (s + 1) * w), k * w);
     tasks[k] = source.tasks[s];
   }
-  return { x, y, tasks, n };
+  if (!source.fields) return { x, y, tasks, n };
+  const fields: Record<string, Float32Array> = {};
+  for (const [name, values] of Object.entries(source.fields)) {
+    const width = fieldWidths?.[name] ?? values.length / Math.max(1, source.n);
+    const picked = new Float32Array(n * width);
+    for (let k = 0; k < n; k++) picked.set(values.subarray(slots[k] * width, (slots[k] + 1) * width), k * width);
+    fields[name] = picked;
+  }
+  return { x, y, tasks, n, fields };
+}
+
+/** The same examples with `fields` added (or replaced), e.g. the logits DER stores with a batch. */
+export function withFields(examples: StoredExamples, fields: Readonly<Record<string, Float32Array>>): StoredExamples {
+  return { ...examples, fields: { ...examples.fields, ...fields } };
 }
 
 /** Uploads stored examples as a batch: labels become int32 ids when `classification`. */

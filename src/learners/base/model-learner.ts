@@ -3,6 +3,7 @@ import { fusedCrossEntropy } from '../../backend/native-xent.js';
 import { FastWeights } from '../meta/fast-weights.js';
 import type { StepSizes } from '../meta/functional-sgd.js';
 import type { AdaptOptions, Adapted, Batch, Learner, LearnerContext, TaskInfo } from '../types.js';
+import { type ParameterGradients, parameterGradients } from './flat-gradients.js';
 import { type LossFn, lossFor } from './losses.js';
 import { mixedTaskLoss } from './mixed-task-loss.js';
 import { type OptimizerOptions, makeOptimizer } from './optimizer.js';
@@ -79,6 +80,50 @@ export abstract class ModelLearner implements Learner {
     const value = cost.dataSync()[0];
     cost.dispose();
     return value;
+  }
+
+  /**
+   * One optimizer step, like `step`, that also hands back tensors computed by the forward pass,
+   * so a learner can reuse them without a second forward pass or a read inside the closure (DER
+   * stores the batch's logits this way).
+   *
+   * `closure` returns `{ loss, outputs }`; every tensor in `outputs` survives the step and
+   * belongs to the caller, who must dispose it. Anything else the closure creates is freed. The
+   * update is the one `step` makes (the same gradients, the same optimizer call). Returns the loss
+   * value before the step and the kept outputs.
+   *
+   * @example
+   *   const { loss, outputs } = this.stepWithOutputs(() => {
+   *     const logits = this.ctx.model.forward(this.params, batch.x);
+   *     return { loss: this.lossFn(logits, batch.y), outputs: { logits } };
+   *   });
+   *   const stored = outputs.logits.dataSync(); // after the step: one read for the batch
+   *   tf.dispose(outputs.logits);
+   */
+  protected stepWithOutputs<K extends string>(
+    closure: () => { loss: tf.Scalar; outputs: Record<K, tf.Tensor> },
+  ): { loss: number; outputs: Record<K, tf.Tensor> } {
+    let kept: Record<K, tf.Tensor> | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const { loss, outputs } = closure();
+      for (const t of Object.values<tf.Tensor>(outputs)) tf.keep(t);
+      kept = outputs;
+      return loss;
+    }, this.params);
+    this.optimizer.applyGradients(grads);
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    return { loss, outputs: kept! };
+  }
+
+  /**
+   * The gradient of `loss` for every parameter, in parameter order, without taking a step. A
+   * parameter the loss does not reach (another task's head on a multi-head model) gets a tensor of
+   * zeros, never null, so the list always lines up with the parameters. The caller disposes
+   * `value` and every gradient.
+   */
+  protected gradients(loss: () => tf.Scalar): ParameterGradients {
+    return parameterGradients(this.params, loss);
   }
 
   predict(x: tf.Tensor, taskIndex?: number): tf.Tensor {

@@ -1,16 +1,24 @@
 import type { StreamInfo } from '../../streams/types.js';
 import type { Rng } from '../../util/rng.js';
-import { ExampleMemory, type StoredExamples } from './example-memory.js';
+import { ExampleMemory, type FieldWidths, type StoredExamples } from './example-memory.js';
 
 /**
  * Which examples a full buffer keeps:
  * - `reservoir`: a uniform sample of everything offered so far (Vitter's algorithm R);
  * - `ring-per-task`: each task owns `perTask` slots holding its latest examples (GEM's episodic memory);
- * - `class-balanced`: as equal a share per class as the stream allows (CBRS, Chrysakis & Moens 2020).
+ * - `class-balanced`: as equal a share per class as the stream allows (CBRS, Chrysakis & Moens 2020);
+ * - `greedy-class-balanced`: GDumb's sampler (Prabhu et al. 2020): an example whose class holds
+ *   less than capacity / (classes seen) slots evicts a random example of the largest class, any
+ *   other is dropped;
+ * - `greedy-score`: GSS-Greedy (Aljundi et al. 2019): every example carries a `score` field (for
+ *   GSS, 1 + its gradient's largest cosine similarity with the buffer's, in [0, 2]); a full buffer
+ *   picks a slot with probability ∝ its score and lets the newcomer (score c) replace it with
+ *   probability score / (score + c). Low scores (examples unlike the rest) tend to stay.
  */
-export type BufferPolicy = 'reservoir' | 'ring-per-task' | 'class-balanced';
+export type BufferPolicy = 'reservoir' | 'ring-per-task' | 'class-balanced' | 'greedy-class-balanced' | 'greedy-score';
 
-export const bufferPolicies: readonly BufferPolicy[] = ['reservoir', 'ring-per-task', 'class-balanced'];
+/** The policies a learner's `buffer` option may name (greedy-score needs scores only GSS computes). */
+export const bufferPolicies: readonly BufferPolicy[] = ['reservoir', 'ring-per-task', 'class-balanced', 'greedy-class-balanced'];
 
 export interface ReplayBufferOptions {
   readonly policy: BufferPolicy;
@@ -18,8 +26,10 @@ export interface ReplayBufferOptions {
   readonly capacity: number;
   /** `ring-per-task`: slots per task. */
   readonly perTask?: number;
-  /** `class-balanced`: the class an example counts towards (default: its label). */
+  /** Class-balanced policies: the class an example counts towards (default: its label). */
   readonly classOf?: (label: number, task: number) => number;
+  /** Extra values stored with every example (`greedy-score` needs `{ score: 1 }`). */
+  readonly fields?: FieldWidths;
 }
 
 /** Values per stored label: 1 for class ids, outputSize for regression targets. */
@@ -34,8 +44,10 @@ interface Ring {
 }
 
 /**
- * A fixed-budget memory of past examples for replay and episodic-memory learners, on top of
- * ExampleMemory (host memory, one row per slot). Every random choice comes from the given Rng.
+ * A fixed-budget memory of past examples, the one every learner that stores examples uses (replay,
+ * episodic memories, DER's logits, GSS's scores), on top of ExampleMemory (host memory, one row per
+ * slot). Examples may carry extra per-example fields (`options.fields`), which are stored, replaced
+ * and sampled with them. Every random choice comes from the given Rng.
  */
 export class ReplayBuffer {
   private readonly memory: ExampleMemory;
@@ -59,11 +71,23 @@ export class ReplayBuffer {
     if (options.policy === 'ring-per-task' && !(Number.isInteger(options.perTask) && options.perTask! >= 1)) {
       throw new RangeError(`a ring-per-task buffer needs a positive integer perTask, got ${options.perTask}`);
     }
-    this.memory = new ExampleMemory(inputShape, labelWidth, Math.min(options.capacity, 1024));
+    if (options.policy === 'greedy-score' && options.fields?.score !== 1) {
+      throw new RangeError("a greedy-score buffer needs a one-value field 'score' (fields: { score: 1 })");
+    }
+    this.memory = new ExampleMemory(inputShape, labelWidth, Math.min(options.capacity, 1024), options.fields);
   }
 
   get size(): number {
     return this.memory.size;
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  /** Examples offered so far. */
+  get offered(): number {
+    return this.seen;
   }
 
   /** Offers every example of `examples` to the buffer, in order. */
@@ -79,8 +103,29 @@ export class ReplayBuffer {
         case 'class-balanced':
           this.offerClassBalanced(examples, i);
           break;
+        case 'greedy-class-balanced':
+          this.offerGreedyClassBalanced(examples, i);
+          break;
+        case 'greedy-score':
+          this.offerGreedyScore(examples, i);
+          break;
       }
     }
+  }
+
+  /** Every stored example, in slot order. */
+  all(): StoredExamples {
+    return this.memory.gather(Int32Array.from({ length: this.size }, (_, s) => s));
+  }
+
+  /** Empties the buffer, forgetting what was offered (iCaRL rebuilds its exemplar sets this way). */
+  clear(): void {
+    this.memory.clear();
+    this.seen = 0;
+    this.rings.clear();
+    this.classSlots.clear();
+    this.classSeen.clear();
+    this.fullClasses.clear();
   }
 
   /** Up to k stored examples drawn uniformly without replacement. */
@@ -116,6 +161,12 @@ export class ReplayBuffer {
       slots.push(...own);
     }
     return { examples: this.memory.gather(slots), ranges };
+  }
+
+  /** The class of row i: its label, or options.classOf(label, task). */
+  private classOfRow(examples: StoredExamples, i: number): number {
+    const label = examples.y[i * this.labelWidth];
+    return this.options.classOf ? this.options.classOf(label, examples.tasks[i]) : label;
   }
 
   private offerReservoir(examples: StoredExamples, i: number): void {
@@ -154,8 +205,7 @@ export class ReplayBuffer {
    * reservoir sampling within the class.
    */
   private offerClassBalanced(examples: StoredExamples, i: number): void {
-    const w = this.labelWidth;
-    const cls = this.options.classOf ? this.options.classOf(examples.y[i * w], examples.tasks[i]) : examples.y[i * w];
+    const cls = this.classOfRow(examples, i);
     const seen = (this.classSeen.get(cls) ?? 0) + 1;
     this.classSeen.set(cls, seen);
     const own = this.classSlots.get(cls) ?? [];
@@ -176,5 +226,54 @@ export class ReplayBuffer {
       const j = this.rng.int(seen);
       if (j < own.length) this.memory.write(own[j], examples, i);
     }
+  }
+
+  /**
+   * GDumb's greedy sampler: everything while there is room; then an example of a class below its
+   * share capacity / (classes seen) takes the slot of a random example of the largest class (a
+   * random one among equally large classes), and any other example is dropped.
+   */
+  private offerGreedyClassBalanced(examples: StoredExamples, i: number): void {
+    const cls = this.classOfRow(examples, i);
+    const own = this.classSlots.get(cls) ?? [];
+    this.classSlots.set(cls, own);
+    this.seen++;
+    if (this.size < this.options.capacity) {
+      own.push(this.memory.append(examples, i));
+      return;
+    }
+    if (own.length >= this.options.capacity / this.classSlots.size) return;
+    const largest = Math.max(...[...this.classSlots.values()].map((s) => s.length));
+    const candidates = [...this.classSlots.values()].filter((slots) => slots.length === largest);
+    const victims = candidates[this.rng.int(candidates.length)];
+    const slot = victims.splice(this.rng.int(victims.length), 1)[0];
+    this.memory.write(slot, examples, i);
+    own.push(slot);
+  }
+
+  /**
+   * GSS-Greedy (Aljundi et al. 2019, Algorithm 3; Mammoth's GSS buffer): while there is room, keep
+   * everything. Once full, a newcomer with score c picks a slot i with probability C_i / Σ C and
+   * replaces it (its score becoming c) with probability C_i / (C_i + c). Which newcomers are
+   * offered at all (GSS: only when the batch's score is below 1) is the learner's call.
+   */
+  private offerGreedyScore(examples: StoredExamples, i: number): void {
+    this.seen++;
+    if (this.size < this.options.capacity) {
+      this.memory.append(examples, i);
+      return;
+    }
+    const c = examples.fields!.score[i];
+    let total = 0;
+    for (let s = 0; s < this.size; s++) total += this.memory.field('score', s)[0];
+    if (!(total > 0)) return;
+    let u = this.rng.next() * total;
+    let slot = 0;
+    for (; slot < this.size - 1; slot++) {
+      u -= this.memory.field('score', slot)[0];
+      if (u < 0) break;
+    }
+    const stored = this.memory.field('score', slot)[0];
+    if (this.rng.next() < stored / (stored + c)) this.memory.write(slot, examples, i);
   }
 }

@@ -2,6 +2,7 @@ import { defer, from } from 'rxjs';
 import { type Interpolation, interpolations, rotateImages } from '../datasets/transforms.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
+import { ClbenchError } from '../../util/errors.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
 import { LIMITS } from '../../scenario/limits.js';
 
@@ -9,6 +10,8 @@ export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
   readonly tasks: number;
   /** Angles span [min, max) degrees; task t draws from its 1/T slice of it (GEM protocol). */
   readonly angleRange?: readonly [number, number];
+  /** Explicit angle per task in degrees (one per task; replaces the draws from angleRange). */
+  readonly angles?: readonly number[];
   /** How rotated pixels are sampled (default bilinear). */
   readonly interpolation?: Interpolation;
 }
@@ -29,6 +32,10 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
         type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [0, 180],
         description: 'Overall angle range in degrees',
       },
+      angles: {
+        type: 'array', items: { type: 'number' }, minItems: 1,
+        description: 'Explicit angle of each task in degrees, e.g. [0, 80, 160] (the stability-gap papers); needs one per task, replaces angleRange',
+      },
       interpolation: {
         enum: [...interpolations],
         description: 'Pixel sampling of the rotation: bilinear (the default; torch grid_sample) or nearest (PIL Image.rotate, as the GEM code rotates)',
@@ -40,12 +47,16 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
     const data = loadDataset(spec);
     const T = spec.tasks;
     const [low, high] = spec.angleRange ?? [0, 180];
+    if (spec.angles && spec.angles.length !== T) {
+      throw new ClbenchError(`stream.angles: ${spec.angles.length} angles given for stream.tasks = ${T}; give one angle per task`);
+    }
     const nTrain = perTaskSize(spec.trainPerTask, data.train.n, 'trainPerTask');
     const nTest = perTaskSize(spec.testPerTask, data.test.n, 'testPerTask');
     const pixels = data.rows * data.cols;
     const describe = (t: number): Task => {
       const taskRng = rng.fork(`task-${t}`);
-      const angle = taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
+      const drawn = taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
+      const angle = spec.angles?.[t] ?? drawn;
       const trainIdx = taskRng.sample(data.train.n, nTrain);
       const testIdx = taskRng.sample(data.test.n, nTest);
       const rotate = (x: Float32Array, n: number) => rotateImages(x, n, data.rows, data.cols, angle, spec.interpolation);
@@ -61,7 +72,9 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
       info: {
         type: 'rotated-mnist', numTasks: T, inputShape: [pixels], outputSize: data.numClasses, heads: 1,
         kind: 'classification',
-        description: `${T} rotations of ${data.name} in [${low}°, ${high}°), ${nTrain} train / ${nTest} test per task`,
+        description: spec.angles
+          ? `${T} rotations of ${data.name} at ${spec.angles.map((a) => `${a}°`).join(', ')}, ${nTrain} train / ${nTest} test per task`
+          : `${T} rotations of ${data.name} in [${low}°, ${high}°), ${nTrain} train / ${nTest} test per task`,
       },
       tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
     };

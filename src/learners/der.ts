@@ -1,0 +1,92 @@
+import * as tf from '../backend/tf.js';
+import { ExampleMemory, withFields } from './base/example-memory.js';
+import { meanSquaredError } from './base/losses.js';
+import { mixedTaskForward } from './base/mixed-task-loss.js';
+import { ModelLearner } from './base/model-learner.js';
+import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
+import type { ReplayBuffer } from './base/replay-buffer.js';
+import { type ReplayDraw, disposeDraw, uploadDraw } from './base/replay-draw.js';
+import { type ReplayDefaults, type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
+import type { Batch, LearnerContext, LearnerEntry } from './types.js';
+
+export interface DerOptions extends OptimizerOptions, ReplayOptions {
+  /** Weight α of the logit-matching term α·MSE(f(x'), z'). */
+  readonly alpha?: number;
+}
+
+/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.03). */
+const DEFAULTS = { memorySize: 500, replayBatch: 128, buffer: 'reservoir', alpha: 1 } as const;
+
+/**
+ * Dark Experience Replay (Buzzega et al., NeurIPS 2020). Every example entering the memory keeps
+ * the logits z the network gave it at that moment. Each step minimises
+ *
+ *   CE(f(x), y) + α·MSE(f(x'), z')
+ *
+ * on the incoming batch (x, y) and a draw (x', z') from the memory: matching the stored logits
+ * keeps the old function, dark knowledge included, rather than only the old labels. Then the
+ * incoming examples are offered to the memory (a reservoir) with the logits of this step's
+ * forward pass, taken before the update. Works without task boundaries.
+ */
+export class Der extends ModelLearner {
+  protected buffer!: ReplayBuffer;
+  protected replayBatch = 0;
+
+  constructor(protected readonly options: DerOptions, private readonly defaults: ReplayDefaults = DEFAULTS, private readonly type = 'der') {
+    super(options);
+  }
+
+  override setup(ctx: LearnerContext): void {
+    super.setup(ctx);
+    this.buffer = replayBufferFor(this.type, ctx, this.options, this.defaults, { logits: ctx.stream.outputSize });
+    this.replayBatch = replayBatchOf(ctx, this.options, this.defaults);
+  }
+
+  observe(batch: Batch): number {
+    const incoming = ExampleMemory.read(batch);
+    const draws = this.buffer.size > 0 && this.replayBatch > 0 ? this.drawReplay() : [];
+    const { loss, outputs } = this.stepWithOutputs(() => {
+      const logits = this.ctx.model.forward(this.params, batch.x, this.headFor(batch.taskIndex));
+      const current = this.lossFn(logits, batch.y);
+      const total = draws.length > 0 ? tf.add(current, this.replayLoss(draws)) as tf.Scalar : current;
+      return { loss: total, outputs: { logits } };
+    });
+    const logits = Float32Array.from(outputs.logits.dataSync());
+    tf.dispose(outputs.logits);
+    draws.forEach(disposeDraw);
+    this.buffer.add(withFields(incoming, { logits }));
+    return loss;
+  }
+
+  /** The memory draws one step replays: DER needs one, with its stored logits. */
+  protected drawReplay(): ReplayDraw[] {
+    return [uploadDraw(this.ctx, this.buffer.sample(this.replayBatch), ['logits'])];
+  }
+
+  /** α·MSE between the network's outputs on the draw and the logits stored with it. */
+  protected replayLoss(draws: readonly ReplayDraw[]): tf.Scalar {
+    const [draw] = draws;
+    const alpha = this.options.alpha ?? DEFAULTS.alpha;
+    return tf.mul(alpha, meanSquaredError(this.outputsOf(draw), draw.fields.logits));
+  }
+
+  /** The network's outputs on replayed rows, each through its own task's head. */
+  protected outputsOf(draw: ReplayDraw): tf.Tensor {
+    return mixedTaskForward(this.ctx.model, this.params, draw.x, draw.tasks, (task) => this.headFor(task));
+  }
+}
+
+export const derEntry: LearnerEntry<DerOptions> = {
+  type: 'der',
+  description: 'Dark Experience Replay: replays stored examples matching the logits they had when stored (α·MSE)',
+  options: {
+    type: 'object',
+    properties: {
+      ...optimizerSchema,
+      ...replaySchema(DEFAULTS),
+      alpha: { type: 'number', minimum: 0, default: DEFAULTS.alpha, description: 'Weight α of the logit-matching term α·MSE(f(x′), z′)' },
+    },
+    required: ['lr'],
+  },
+  create: (options) => new Der(options),
+};

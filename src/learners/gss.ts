@@ -1,0 +1,149 @@
+import * as tf from '../backend/tf.js';
+import { ExampleMemory, type StoredExamples, gatherRows, withFields } from './base/example-memory.js';
+import { flatten } from './base/flat-gradients.js';
+import { ModelLearner } from './base/model-learner.js';
+import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
+import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
+import { disposeDraw, uploadDraw } from './base/replay-draw.js';
+import type { Batch, LearnerContext, LearnerEntry } from './types.js';
+
+export interface GssOptions extends OptimizerOptions {
+  /** Total examples kept. */
+  readonly memorySize?: number;
+  /** Replayed examples added to each incoming batch (Mammoth's minibatch_size). */
+  readonly replayBatch?: number;
+  /** Memory examples whose gradients a newcomer's is compared with (Mammoth's gss_minibatch_size). */
+  readonly scoreBatch?: number;
+  /** Optimizer steps per incoming batch, each with a new replay draw (Mammoth's batch_num). */
+  readonly iterations?: number;
+}
+
+/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128). */
+const DEFAULTS = { memorySize: 500, replayBatch: 10, scoreBatch: 10, iterations: 1 } as const;
+
+/** Score before the memory holds anything to compare with (Mammoth's). */
+const FIRST_SCORE = 0.1;
+
+/**
+ * GSS's score of a gradient g against the memory's gradients (rows of G): 1 + the largest cosine
+ * similarity, in [0, 2]. Low means unlike everything stored.
+ */
+export function gssScore(g: tf.Tensor1D, G: tf.Tensor2D): number {
+  const best = tf.tidy(() => {
+    const norms = tf.mul(tf.norm(G, 2, 1), tf.norm(g));
+    const cos = tf.div(tf.squeeze(tf.matMul(G, tf.reshape(g, [-1, 1])), [1]), tf.maximum(norms, 1e-8));
+    return tf.max(cos);
+  });
+  const value = best.dataSync()[0] + 1;
+  best.dispose();
+  return value;
+}
+
+/**
+ * Gradient-based Sample Selection, the greedy version (Aljundi et al., NeurIPS 2019, "Gradient based
+ * sample selection for online continual learning"), as in Mammoth. The memory should hold examples
+ * whose gradients point in diverse directions. Each step trains on the incoming batch plus a
+ * replay draw; then the batch's gradient is compared with those of `scoreBatch` stored examples
+ * (score = 1 + the largest cosine similarity). While the memory has room everything enters with the
+ * batch's score. Once full, a batch scoring below 1 offers each of its examples with its own
+ * score, and each may replace a stored example chosen with probability ∝ its score (greedy-score
+ * policy). Works without task boundaries.
+ */
+export class Gss extends ModelLearner {
+  private buffer!: ReplayBuffer;
+
+  constructor(private readonly options: GssOptions) {
+    super(options);
+  }
+
+  override setup(ctx: LearnerContext): void {
+    super.setup(ctx);
+    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
+    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'greedy-score', capacity, fields: { score: 1 } }, ctx.rng.fork('replay-buffer'));
+  }
+
+  observe(batch: Batch): number {
+    const incoming = ExampleMemory.read(batch);
+    let loss = NaN;
+    for (let it = 0; it < (this.options.iterations ?? DEFAULTS.iterations); it++) loss = this.trainStep(batch, incoming);
+    this.remember(batch, incoming);
+    return loss;
+  }
+
+  /** One step on the incoming batch together with a uniform draw from the memory. */
+  private trainStep(batch: Batch, incoming: StoredExamples): number {
+    const replayBatch = this.options.replayBatch ?? DEFAULTS.replayBatch;
+    if (this.buffer.size === 0 || replayBatch === 0) return this.step(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
+    const draw = uploadDraw(this.ctx, this.buffer.sample(replayBatch));
+    const loss = this.step(() => tf.tidy(() => {
+      const x = tf.concat([batch.x, draw.x]);
+      const y = tf.concat([batch.y, draw.y]);
+      return this.mixedTaskLoss(x, y, Int32Array.from([...incoming.tasks, ...draw.tasks]));
+    }));
+    disposeDraw(draw);
+    return loss;
+  }
+
+  /** Offers the batch to the memory with GSS's scores (computed after the step, as in Mammoth). */
+  private remember(batch: Batch, incoming: StoredExamples): void {
+    const { size, capacity } = this.buffer;
+    if (size === 0) {
+      this.buffer.add(withFields(incoming, { score: new Float32Array(incoming.n).fill(FIRST_SCORE) }));
+      return;
+    }
+    const reference = this.buffer.sample(this.options.scoreBatch ?? DEFAULTS.scoreBatch);
+    const G = this.exampleGradients(reference);
+    const g = this.flatGradient(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
+    const batchScore = gssScore(g, G);
+    g.dispose();
+    const room = Math.max(0, capacity - size);
+    const scores = new Float32Array(incoming.n).fill(batchScore);
+    // Examples past the free room are offered only when the batch is unlike the memory (score < 1).
+    const offered = batchScore < 1 ? incoming.n : Math.min(room, incoming.n);
+    for (let i = room; i < offered; i++) {
+      const own = this.exampleGradients(gatherRows(incoming, [i]));
+      const row = tf.reshape(own, [-1]) as tf.Tensor1D;
+      scores[i] = gssScore(row, G);
+      tf.dispose([own, row]);
+    }
+    G.dispose();
+    this.buffer.add(gatherRows(withFields(incoming, { score: scores }), Array.from({ length: offered }, (_, i) => i)));
+  }
+
+  /** One flat loss gradient per stored example, as the rows of a matrix. */
+  private exampleGradients(examples: StoredExamples): tf.Tensor2D {
+    const rows: tf.Tensor1D[] = [];
+    for (let i = 0; i < examples.n; i++) {
+      const draw = uploadDraw(this.ctx, gatherRows(examples, [i]));
+      rows.push(this.flatGradient(() => this.batchLoss(draw.x, draw.y, draw.tasks[0] < 0 ? undefined : draw.tasks[0])));
+      disposeDraw(draw);
+    }
+    const G = tf.stack(rows) as tf.Tensor2D;
+    tf.dispose(rows);
+    return G;
+  }
+
+  private flatGradient(loss: () => tf.Scalar): tf.Tensor1D {
+    const { value, grads } = this.gradients(loss);
+    const flat = flatten(grads);
+    tf.dispose([value, ...grads]);
+    return flat;
+  }
+}
+
+export const gssEntry: LearnerEntry<GssOptions> = {
+  type: 'gss',
+  description: 'Gradient-based sample selection (greedy): keeps the examples whose gradients are least similar to the memory’s',
+  options: {
+    type: 'object',
+    properties: {
+      ...optimizerSchema,
+      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Examples kept in memory' },
+      replayBatch: { type: 'integer', minimum: 0, default: DEFAULTS.replayBatch, description: 'Replayed examples per step' },
+      scoreBatch: { type: 'integer', minimum: 1, default: DEFAULTS.scoreBatch, description: 'Stored examples whose gradients a newcomer is compared with' },
+      iterations: { type: 'integer', minimum: 1, default: DEFAULTS.iterations, description: 'Optimizer steps per incoming batch (new replay draw each)' },
+    },
+    required: ['lr'],
+  },
+  create: (options) => new Gss(options),
+};
