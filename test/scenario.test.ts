@@ -52,8 +52,8 @@ describe('scenario loading', () => {
   });
 
   it('says an unknown learner type may be a plug-in left out, and shows --plugin', () => {
-    expect(() => resolveScenario({ ...base, learners: [{ type: 'derpp', lr: 0.1 }] })).toThrow(
-      /learners\[0\]\.type: "derpp" is not allowed; choose one of: "naive".*if it is your own learner, load the file that registers it with --plugin \(e\.g\. --plugin my-learner\.ts\)$/,
+    expect(() => resolveScenario({ ...base, learners: [{ type: 'my-derpp', lr: 0.1 }] })).toThrow(
+      /learners\[0\].type: "my-derpp" is not allowed; choose one of: "naive".*if it is your own learner, load the file that registers it with --plugin \(e\.g\. --plugin my-learner\.ts\)$/,
     );
   });
 
