@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/scenario.js';
 /**
  * Every registered learner, with its default options and the quickstart's learning rate, must
  * train stably on the quickstart's stream and model: no divergence, and each task learnt well
- * above chance. The stream is cut to quick size (three tasks of 300 images) to stay fast. The
+ * above chance. The stream is cut to quick size (three tasks of 200 images) to stay fast. The
  * list comes from the registry, so a newly registered learner is covered without editing this file.
  */
 
@@ -47,7 +47,7 @@ describe('default options train stably at the quickstart learning rate', () => {
   it.each(learners.names().filter(runnableOnDefaults))('%s', async (type) => {
     const scenario = resolveScenario({
       name: 'defaults',
-      stream: { ...quickstart.stream, tasks: 3, trainPerTask: 300, testPerTask: 200 },
+      stream: { ...quickstart.stream, tasks: 3, trainPerTask: 200, testPerTask: 200 },
       model: quickstart.model,
       protocol: { ...quickstart.protocol, evalEvery: 0, lcaBeta: 0 },
       learners: [defaultSpec(type)],
@@ -56,10 +56,10 @@ describe('default options train stably at the quickstart learning rate', () => {
     const [run] = (await runScenario(scenario, { outDir: tempDir(), backend })).runs;
     expect(run.diverged, `${type} diverged`).toBeUndefined();
     expect(run.status, run.error).toBe('completed');
-    // Chance is 10 %: the mean accuracy on each task right after learning it (LA) must be well
-    // above it. Stability is the point, not performance: methods built for another setting learn
-    // less here (iCaRL's nearest-mean classifier on rotations: 0.298).
-    expect(run.metrics.LA).toBeGreaterThan(0.25);
+    // Chance is 10 %: the mean accuracy on each task right after learning it (LA) must be twice
+    // that. Stability is the point, not performance: methods built for another setting learn less
+    // here (lowest measured: hal 0.267, gss 0.283, icarl 0.288; naive and most others above 0.3).
+    expect(run.metrics.LA).toBeGreaterThan(0.2);
   });
 
   // Offline EWC adds one Fisher per task, so instability shows only on long streams: with λ = 100
