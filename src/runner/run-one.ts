@@ -157,11 +157,12 @@ class ContinualRun {
     let batchInTask: number;
     try {
       batchInTask = await this.trainEpochs(t, train);
+      // endTask sees the task's training split, freed right after it.
+      if (batchInTask >= 0 && !protocol.taskFree) await learner.endTask?.(taskInfo, { x: train.x, y: train.y, size: split.n, taskIndex: t });
     } finally {
       tf.dispose([train.x, train.y]);
     }
     if (batchInTask < 0) return false;
-    if (!protocol.taskFree) await learner.endTask?.(taskInfo);
     life.memory.sample();
     if (this.dense) this.evalSubsets(t, 0, t, batchInTask);
     this.evalAll('task-end', t, batchInTask);

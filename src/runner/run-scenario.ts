@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { take } from 'rxjs';
 import type { BackendInfo } from '../backend/select.js';
@@ -8,12 +8,14 @@ import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/write-json.js';
 import type { RunEvent } from '../events/run-events.js';
-import { createStream, createTaskDistribution } from './factories.js';
+import { checkModelSize, checkResidentTests, checkStreamSize } from '../scenario/limits.js';
+import { createModel, createStream, createTaskDistribution } from './factories.js';
 import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 import type { RunRecord, RunResult } from './result.js';
 import { runLength } from './run-one.js';
 import { metricOptionsOf, runAndCollect } from './run-plan.js';
 import { JsonlLog } from './sinks/jsonl-log.js';
+import { sharedTaskIds } from './task-ids.js';
 
 export interface RunScenarioOptions {
   /** Folder for events.jsonl and result.json (created if missing). */
@@ -31,6 +33,8 @@ export interface RunScenarioOptions {
    * did; no later run starts; the result stays complete: false.
    */
   readonly signal?: AbortSignal;
+  /** The --set overrides the scenario was resolved with, recorded in result.json. */
+  readonly overrides?: readonly string[];
 }
 
 export interface StreamPreview {
@@ -41,13 +45,24 @@ export interface StreamPreview {
 /** Builds the stream once up front: missing data and impossible settings fail before any run. */
 export async function previewStream(scenario: Scenario, regs: Registries = defaultRegistries): Promise<StreamPreview> {
   // Meta-learning: the stream must be a task distribution; its tasks are episodes, not a sequence to report.
-  if (isMetaProtocol(scenario.protocol)) return { info: createTaskDistribution(scenario, scenario.seeds[0], regs).info, taskIds: [] };
+  if (isMetaProtocol(scenario.protocol)) {
+    const { info } = createTaskDistribution(scenario, scenario.seeds[0], regs);
+    checkModelSize(createModel(scenario, info, regs));
+    return { info, taskIds: [] };
+  }
   const stream = createStream(scenario, scenario.seeds[0], regs);
+  // The run's length (an endless stream cut at protocol.maxTasks) is checked before any task is listed.
+  const run = { ...stream.info, numTasks: runLength(stream.info, scenario.protocol) };
+  checkStreamSize(run);
+  checkModelSize(createModel(scenario, stream.info, regs));
   if (scenario.protocol.taskFree && stream.info.heads > 1) {
     throw new ClbenchError(`stream '${scenario.stream.type}' gives one head per task, which needs task ids, but protocol.taskFree is true`);
   }
   const taskIds: string[] = [];
-  await stream.tasks().pipe(take(runLength(stream.info, scenario.protocol))).forEach((task) => taskIds.push(task.id));
+  await stream.tasks().pipe(take(run.numTasks)).forEach((task) => {
+    if (taskIds.length === 0) checkResidentTests(run, task.test().n);
+    taskIds.push(task.id);
+  });
   return { info: stream.info, taskIds };
 }
 
@@ -60,6 +75,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const regs = options.registries ?? defaultRegistries;
   const { info, taskIds } = await previewStream(scenario, regs);
   mkdirSync(options.outDir, { recursive: true });
+  // A reused folder must not show an earlier scenario's reports beside this run's partial result.
+  for (const stale of ['report.md', 'report.html']) rmSync(join(options.outDir, stale), { force: true });
   const log = new JsonlLog(join(options.outDir, 'events.jsonl'));
   const metricOptions = metricOptionsOf(scenario);
   const runs: RunRecord[] = [];
@@ -67,17 +84,20 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     clbench: options.backend.versions.clbench ?? 'unknown',
     createdAt: new Date().toISOString(),
     ...(options.command ? { command: options.command } : {}),
+    ...(options.overrides?.length ? { overrides: options.overrides } : {}),
     complete,
     backend: options.backend.name,
     versions: options.backend.versions,
     scenario,
     stream: info,
-    taskIds,
+    taskIds: sharedTaskIds(taskIds, runs),
     metricOptions,
     runs,
     summary: summarizeRuns(runs),
   });
   const plan = scenario.learners.flatMap((learner) => scenario.seeds.map((seed) => ({ learner, seed })));
+  // Written before the first run, so an interrupted run always leaves a result.json (complete: false).
+  writeJsonAtomic(join(options.outDir, 'result.json'), snapshot(false));
   try {
     for (const [index, { learner, seed }] of plan.entries()) {
       if (options.signal?.aborted) break;

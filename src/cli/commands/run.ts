@@ -8,9 +8,13 @@ import { runScenario, previewStream } from '../../runner/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import { type Scenario, learnerLabel } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
+import { LIMITS } from '../../util/limits.js';
+import { confirmRunCount, parseSeedList } from '../../scenario/limits.js';
 import { colorLevel } from '../color.js';
 import { ScenarioProgress } from '../progress.js';
+import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
+import { withSetOption } from '../set-option.js';
 
 interface RunFlags {
   learners?: string;
@@ -21,14 +25,8 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   plugin?: string[];
-}
-
-function parseSeeds(text: string): number[] {
-  const seeds = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s))) {
-    throw new ClbenchError(`--seeds must be a comma-separated list of integers, got '${text}'`);
-  }
-  return seeds;
+  set: string[];
+  yes?: boolean;
 }
 
 /** Applies --learners and --seeds to a validated scenario. */
@@ -43,7 +41,7 @@ export function selectRuns(scenario: Scenario, flags: Pick<RunFlags, 'learners' 
     }
     learners = learners.filter((l) => wanted.includes(learnerLabel(l)));
   }
-  return { ...scenario, learners, seeds: flags.seeds ? parseSeeds(flags.seeds) : scenario.seeds };
+  return { ...scenario, learners, seeds: flags.seeds ? parseSeedList('--seeds', flags.seeds) : scenario.seeds };
 }
 
 function timestamp(): string {
@@ -51,7 +49,7 @@ function timestamp(): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  withSetOption(program
     .command('run <scenario>')
     .description('run a scenario: every learner × seed, writing events.jsonl, result.json, report.md and report.html')
     .option('--learners <labels>', 'only these learners (comma-separated labels)')
@@ -59,27 +57,34 @@ export function registerRun(program: Command): void {
     .option('--quick', "apply the scenario's quick overrides (a minutes-long version)")
     .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: a CPU backend for MLPs, see docs/performance.md)')
     .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
-    .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first: they register your own learners, streams, models or metrics')
     .option('-q, --quiet', 'no progress bar or summary table')
     .option('--json', 'print the result summary as JSON on stdout (no progress, no table)')
+    .option('-y, --yes', `start even when the scenario expands to more than ${LIMITS.confirmRunsAbove} runs`))
     .action(async (file: string, flags: RunFlags) => {
       await loadPlugins(flags.plugin);
-      const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
+      const scenario = selectRuns(loadScenario(file, { quick: flags.quick, set: flags.set }), flags);
+      confirmRunCount(file, scenario.learners.length * scenario.seeds.length, LIMITS.confirmRunsAbove, flags.yes);
       const backend = await useBackend(flags.backend, { model: scenario.model.type });
-      const outDir = flags.out ?? join('reports', scenario.name, timestamp());
+      const outDir = prepareOutDir(flags.out ?? join('reports', scenario.name, timestamp()));
       const { info, taskIds } = await previewStream(scenario);
       const runs = scenario.learners.length * scenario.seeds.length;
       const quiet = flags.quiet || flags.json;
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
+        // A grid is easy to miss: say that `run` trains the listed options only.
+        if (scenario.sweep?.learners && Object.keys(scenario.sweep.learners).length > 0) {
+          process.stderr.write(`clbench: ${file} has a sweep block; run trains only the options listed in "learners": use \`clbench sweep\` for the grid, or --set to change one option\n`);
+        }
       }
       const meta = scenario.protocol.kind === 'meta';
       // A continual run's length is its task ids' (an endless stream is cut at protocol.maxTasks).
       const progress = quiet ? undefined : new ScenarioProgress(runs, meta ? info.numTasks : taskIds.length, { meta });
-      // Ctrl-C ends the current run within a step (recorded as cancelled) and writes what was done.
+      // Ctrl-C ends the current run within a step: runs yield to the event loop, so this answers at
+      // once; the run is kept in result.json (complete: false) marked cancelled, and no report is written.
       const interrupt = new AbortController();
-      const onSigint = () => interrupt.abort();
-      process.once('SIGINT', onSigint);
+      const onInterrupt = () => interrupt.abort();
+      process.once('SIGINT', onInterrupt);
       let result;
       try {
         result = await runScenario(scenario, {
@@ -87,15 +92,20 @@ export function registerRun(program: Command): void {
           backend,
           signal: interrupt.signal,
           command: ['clbench', ...process.argv.slice(2)].join(' '),
+          overrides: flags.set,
           onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
           onEvent: (e) => progress?.event(e),
         });
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onInterrupt);
         progress?.stop();
       }
+      if (interrupt.signal.aborted) {
+        process.stderr.write(`\nclbench: interrupted; the runs finished so far are in ${join(outDir, 'result.json')} (complete: false), the interrupted one marked cancelled\n`);
+        process.exitCode = 130;
+        return;
+      }
       await writeRunReports(result, outDir);
-      if (interrupt.signal.aborted) process.stderr.write(`clbench: interrupted; ${outDir} holds the runs done so far (the last one cancelled)\n`);
       const files = { html: 'report.html', markdown: 'report.md', result: 'result.json', events: 'events.jsonl' };
       const paths = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(outDir, f)]));
       if (flags.json) {
@@ -106,6 +116,5 @@ export function registerRun(program: Command): void {
       }
       const bad = result.runs.filter((r) => r.status === 'failed');
       if (bad.length > 0) process.exitCode = 3;
-      if (interrupt.signal.aborted) process.exitCode = 130;
     });
 }

@@ -4,6 +4,7 @@ import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { ClbenchError } from '../../util/errors.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
+import { LIMITS } from '../../util/limits.js';
 
 export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
   readonly tasks: number;
@@ -26,7 +27,7 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
     type: 'object',
     properties: {
       ...imageStreamSchema,
-      tasks: { type: 'integer', minimum: 1, description: 'Number of tasks T' },
+      tasks: { type: 'integer', minimum: 1, maximum: LIMITS.maxTasks, description: 'Number of tasks T' },
       angleRange: {
         type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [0, 180],
         description: 'Overall angle range in degrees',
