@@ -1,5 +1,6 @@
 import { Registry } from '../util/registry.js';
 import { acc } from './acc.js';
+import { accTaskIL } from './acc-task-il.js';
 import { bwt } from './bwt.js';
 import { forgetting } from './forgetting.js';
 import { fwt } from './fwt.js';
@@ -8,11 +9,14 @@ import { lca } from './lca.js';
 import type { MetricEntry, MetricOptions, MetricValues, RunMatrices } from './types.js';
 
 export const metrics = new Registry<MetricEntry>('metric');
-for (const entry of [acc, bwt, fwt, la, forgetting, lca]) metrics.register(entry);
+for (const entry of [acc, accTaskIL, bwt, fwt, la, forgetting, lca]) metrics.register(entry);
 
-/** Every registered metric of one run. */
+/** Every registered metric that applies to the run. */
 export function computeMetrics(run: RunMatrices, options: MetricOptions): MetricValues {
   const values: MetricValues = {};
-  for (const entry of metrics.list()) values[entry.type] = entry.compute(run, options);
+  for (const entry of metrics.list()) {
+    if (entry.appliesTo && !entry.appliesTo(run)) continue;
+    values[entry.type] = entry.compute(run, options);
+  }
   return values;
 }

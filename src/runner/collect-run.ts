@@ -33,6 +33,7 @@ export async function collectRun(
   const empty: RunMatrices = { R: [], b: [], Z: [] };
   const done = forkJoin({
     matrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e[id.score]), last(undefined, empty)),
+    taskILMatrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e.accuracyTaskIL ?? null), last(undefined, empty)),
     curves: shared.pipe(toLearningCurves()),
     end: shared.pipe(filter((e): e is RunEndEvent => e.type === 'run-end'), last()),
     diverged: shared.pipe(filter((e): e is DivergedEvent => e.type === 'diverged'), last(undefined, null)),
@@ -40,8 +41,10 @@ export async function collectRun(
   });
   const result = new Promise<RunRecord>((resolve, reject) => {
     done.subscribe({
-      next: ({ matrices, curves, end, diverged, adaptation }) => {
+      next: ({ matrices: classIL, taskILMatrices, curves, end, diverged, adaptation }) => {
         const { learner, learnerType, options: learnerOptions, seed } = id;
+        const taskILR = hasScores(taskILMatrices.R) ? taskILMatrices.R.map((row) => [...row]) : undefined;
+        const matrices: RunMatrices = taskILR ? { ...classIL, taskIL: { R: taskILR } } : classIL;
         resolve({
           learner, learnerType, options: learnerOptions, seed,
           status: end.status,
@@ -51,6 +54,7 @@ export async function collectRun(
           ...(end.peakRssBytes !== undefined ? { peakRssBytes: end.peakRssBytes } : {}),
           ...(end.peakTensorBytes !== undefined ? { peakTensorBytes: end.peakTensorBytes } : {}),
           accuracyMatrix: matrices.R.map((row) => [...row]),
+          ...(taskILR ? { taskILAccuracyMatrix: taskILR } : {}),
           baseline: [...matrices.b],
           lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
           curves,
@@ -62,6 +66,10 @@ export async function collectRun(
   });
   shared.connect();
   return result;
+}
+
+function hasScores(R: RunMatrices['R']): boolean {
+  return R.some((row) => row.some((v) => v !== null));
 }
 
 /**

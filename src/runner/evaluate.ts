@@ -21,17 +21,26 @@ export function uploadSplit(split: Split, kind: ProblemKind): EvalSet {
 export interface Score {
   /** Fraction correct; NaN for regression. */
   readonly accuracy: number;
+  /** Fraction correct with the argmax restricted to the task's own outputs (only when `taskOutputs` was given). */
+  readonly accuracyTaskIL?: number;
   /** Mean cross-entropy or MSE. */
   readonly loss: number;
 }
 
 /**
  * Scores a learner on one test set, in chunks of `chunk` examples. Sums stay on the backend and
- * are read once at the end: one device→host transfer per evaluation.
+ * are read once at the end: one device→host transfer per evaluation. With `taskOutputs` (a
+ * class-incremental task's output units) the same predictions are also scored task-IL, as Mammoth
+ * does: the other outputs are masked to -∞ before the argmax.
  */
-export function evaluate(learner: Learner, set: EvalSet, taskIndex: number | undefined, kind: ProblemKind, chunk: number): Score {
+export function evaluate(
+  learner: Learner, set: EvalSet, taskIndex: number | undefined, kind: ProblemKind, chunk: number,
+  taskOutputs?: readonly number[],
+): Score {
+  const taskIL = kind === 'classification' && taskOutputs !== undefined;
   const sums = tf.tidy(() => {
     let correct: tf.Tensor = tf.scalar(0);
+    let correctTaskIL: tf.Tensor = tf.scalar(0);
     let loss: tf.Tensor = tf.scalar(0);
     for (let start = 0; start < set.n; start += chunk) {
       const size = Math.min(chunk, set.n - start);
@@ -41,6 +50,10 @@ export function evaluate(learner: Learner, set: EvalSet, taskIndex: number | und
       if (kind === 'classification') {
         const classes = out.shape[out.shape.length - 1]!;
         correct = tf.add(correct, tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), y), 'float32')));
+        if (taskIL) {
+          const masked = tf.add(out, outputMask(taskOutputs, classes));
+          correctTaskIL = tf.add(correctTaskIL, tf.sum(tf.cast(tf.equal(tf.argMax(masked, 1), y), 'float32')));
+        }
         // One fused kernel where registered (wasm, cpu) instead of ~15 (native-xent.ts).
         const mean = fusedCrossEntropy(out, y) ?? tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, classes), out);
         loss = tf.add(loss, tf.mul(mean, size));
@@ -48,9 +61,20 @@ export function evaluate(learner: Learner, set: EvalSet, taskIndex: number | und
         loss = tf.add(loss, tf.sum(tf.mean(tf.squaredDifference(out, tf.reshape(y, out.shape)), -1)));
       }
     }
-    return tf.stack([correct, loss]);
+    return tf.stack([correct, loss, correctTaskIL]);
   });
-  const [correct, loss] = sums.dataSync();
+  const [correct, loss, correctTaskIL] = sums.dataSync();
   sums.dispose();
-  return { accuracy: kind === 'classification' ? correct / set.n : NaN, loss: loss / set.n };
+  return {
+    accuracy: kind === 'classification' ? correct / set.n : NaN,
+    loss: loss / set.n,
+    ...(taskIL ? { accuracyTaskIL: correctTaskIL / set.n } : {}),
+  };
+}
+
+/** 0 on the task's outputs, -∞ elsewhere: added to the logits, it restricts the argmax to the task. */
+function outputMask(taskOutputs: readonly number[], classes: number): tf.Tensor1D {
+  const mask = new Float32Array(classes).fill(-Infinity);
+  for (const c of taskOutputs) mask[c] = 0;
+  return tf.tensor1d(mask);
 }

@@ -63,7 +63,8 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
       return created;
     };
     const visibleTask = (t: number) => (protocol.taskFree ? undefined : t);
-    const score = (l: Learner, evalTask: number) => evaluate(l, testSets[evalTask], visibleTask(evalTask), info.kind, protocol.evalBatchSize);
+    const score = (l: Learner, evalTask: number) =>
+      evaluate(l, testSets[evalTask], visibleTask(evalTask), info.kind, protocol.evalBatchSize, tasks[evalTask].taskOutputs);
     const emitEval = (l: Learner, phase: EvalPhase, afterTask: number, evalTask: number, batchInTask: number) =>
       emit({ ...key, type: 'eval', phase, afterTask, evalTask, batchInTask, step, ...score(l, evalTask) });
     const evalAll = (l: Learner, phase: EvalPhase, afterTask: number, batchInTask: number) => {
