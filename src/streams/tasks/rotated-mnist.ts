@@ -4,10 +4,17 @@ import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
 
+export type AngleSampling = 'stratified' | 'uniform';
+
 export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
   readonly tasks: number;
-  /** Angles span [min, max) degrees; task t draws from its 1/T slice of it (GEM protocol). */
+  /** Angles span [min, max) degrees. */
   readonly angleRange?: readonly [number, number];
+  /**
+   * How each task's angle is drawn from angleRange: "stratified" (default, GEM) from task t's own
+   * 1/T slice; "uniform" (DER/Mammoth) from the whole range, independently per task.
+   */
+  readonly angleSampling?: AngleSampling;
   /** How rotated pixels are sampled (default bilinear). */
   readonly interpolation?: Interpolation;
 }
@@ -15,6 +22,7 @@ export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
 /**
  * Domain-incremental rotations (GEM): task t shows images rotated by an angle drawn uniformly
  * from [min + (max-min)·t/T, min + (max-min)·(t+1)/T), with fresh random images per task.
+ * With angleSampling "uniform" (DER, Mammoth's rot-mnist) every angle is drawn from [min, max).
  */
 export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
   type: 'rotated-mnist',
@@ -28,6 +36,10 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
         type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [0, 180],
         description: 'Overall angle range in degrees',
       },
+      angleSampling: {
+        enum: ['stratified', 'uniform'], default: 'stratified',
+        description: 'Per-task angle: "stratified" draws task t from its 1/T slice of angleRange (GEM); "uniform" from the whole range (DER/Mammoth)',
+      },
       interpolation: {
         enum: [...interpolations],
         description: 'Pixel sampling of the rotation: bilinear (the default; torch grid_sample) or nearest (PIL Image.rotate, as the GEM code rotates)',
@@ -39,12 +51,15 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
     const data = loadDataset(spec);
     const T = spec.tasks;
     const [low, high] = spec.angleRange ?? [0, 180];
+    const sampling = spec.angleSampling ?? 'stratified';
     const nTrain = perTaskSize(spec.trainPerTask, data.train.n, 'trainPerTask');
     const nTest = perTaskSize(spec.testPerTask, data.test.n, 'testPerTask');
     const pixels = data.rows * data.cols;
     const describe = (t: number): Task => {
       const taskRng = rng.fork(`task-${t}`);
-      const angle = taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
+      const angle = sampling === 'uniform'
+        ? taskRng.uniform(low, high)
+        : taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
       const trainIdx = taskRng.sample(data.train.n, nTrain);
       const testIdx = taskRng.sample(data.test.n, nTest);
       const rotate = (x: Float32Array, n: number) => rotateImages(x, n, data.rows, data.cols, angle, spec.interpolation);
@@ -60,7 +75,7 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
       info: {
         type: 'rotated-mnist', numTasks: T, inputShape: [pixels], outputSize: data.numClasses, heads: 1,
         kind: 'classification',
-        description: `${T} rotations of ${data.name} in [${low}°, ${high}°), ${nTrain} train / ${nTest} test per task`,
+        description: `${T} rotations of ${data.name} in [${low}°, ${high}°)${sampling === 'uniform' ? ' (uniform angles)' : ''}, ${nTrain} train / ${nTest} test per task`,
       },
       tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
     };
