@@ -1,7 +1,7 @@
 import { type Observable, lastValueFrom, toArray } from 'rxjs';
 import * as tf from '../backend/tf.js';
 import type { Learner, LearnerContext, LearnerSpec, TaskInfo } from '../learners/types.js';
-import { type Scenario, learnerLabel } from '../scenario/types.js';
+import { type Scenario, learnerBatchSize, learnerLabel } from '../scenario/types.js';
 import type { Task, TaskStream } from '../streams/types.js';
 import { Rng } from '../util/rng.js';
 import { createLearner, createModel, driverEvents, memoryPeaks, yielder } from './driver.js';
@@ -35,6 +35,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
   const { scenario, seed } = plan;
   const { protocol } = scenario;
   const key: RunKey = { learner: learnerLabel(plan.learner), seed };
+  const batchSize = learnerBatchSize(plan.learner, protocol);
   const started = performance.now();
   const wallSeconds = () => (performance.now() - started) / 1000;
   const rng = new Rng(seed);
@@ -55,7 +56,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     const model = createModel(scenario, info, regs);
     const context: LearnerContext = {
       stream: info, model, rng: rng.fork('learner'),
-      batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
+      batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
     };
     const makeLearner = async (): Promise<Learner> => {
       const created = createLearner(plan.learner, regs);
@@ -93,14 +94,14 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
       emitEval(learner, 'lca', t, t, 0);
 
       const train = uploadSplit(split, info.kind);
-      const batchesPerEpoch = Math.ceil(split.n / protocol.batchSize);
+      const batchesPerEpoch = Math.ceil(split.n / batchSize);
       const batchesInTask = batchesPerEpoch * protocol.epochs;
       let batchInTask = 0;
       try {
         for (let epoch = 0; epoch < protocol.epochs; epoch++) {
           const order = protocol.shuffle ? orderRng.permutation(split.n) : null;
-          for (let start = 0; start < split.n; start += protocol.batchSize) {
-            const size = Math.min(protocol.batchSize, split.n - start);
+          for (let start = 0; start < split.n; start += batchSize) {
+            const size = Math.min(batchSize, split.n - start);
             const [x, y] = tf.tidy(() => {
               if (!order) return [tf.slice(train.x, start, size), tf.slice(train.y, start, size)];
               const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');

@@ -26,7 +26,7 @@ export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
  */
 export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
   type: 'rotated-mnist',
-  description: 'MNIST rotated by a different angle per task (GEM protocol: angle for task t drawn from [180t/T, 180(t+1)/T))',
+  description: 'MNIST rotated by a different angle per task: drawn from task t’s slice [180t/T, 180(t+1)/T) (GEM) or uniformly from [0, 180) (DER)',
   options: {
     type: 'object',
     properties: {
