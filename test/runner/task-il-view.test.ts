@@ -6,6 +6,7 @@ import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import type { Learner } from '../../src/learners/types.js';
 import { computeMetrics } from '../../src/metrics/registry.js';
 import { defaultMetricOptions, type RunMatrices } from '../../src/metrics/types.js';
+import { planCharts } from '../../src/report/html/render-html.js';
 import { evaluate, uploadSplit } from '../../src/runner/evaluate.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
@@ -74,10 +75,12 @@ describe('task-IL view of a class-incremental evaluation', () => {
     expect(result.summary.naive['ACC-taskIL'].n).toBe(1);
     const report = readFileSync(join(outDir, 'report.md'), 'utf8');
     expect(report).toContain('ACC-taskIL');
-    expect(report).toContain("Task-IL view of the same runs");
+    expect(report).toContain('Task-IL view of the same runs');
+    expect(planCharts(result).map((p) => p.id)).toContain('matrices-task-il');
 
     const domain = await runScenario(tinyScenario(), { outDir: tempDir(), backend });
     expect(domain.runs[0].taskILAccuracyMatrix).toBeUndefined();
     expect(Object.keys(domain.runs[0].metrics)).not.toContain('ACC-taskIL');
+    expect(planCharts(domain).map((p) => p.id)).not.toContain('matrices-task-il');
   });
 });
