@@ -58,7 +58,7 @@ describe('scenario loading', () => {
   });
 
   it('accepts the shipped scenarios, quick or not', () => {
-    for (const name of ['quickstart', 'gem-mnist-rotations', 'gem-mnist-permutations']) {
+    for (const name of ['quickstart', 'gem-mnist-rotations', 'gem-mnist-permutations', 'stability-gap-rotated-mnist']) {
       expect(loadScenario(`scenarios/${name}.json`).name).toBe(name);
       expect(loadScenario(`scenarios/${name}.json`, { quick: true }).seeds).toEqual([0]);
     }

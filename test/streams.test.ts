@@ -43,6 +43,17 @@ describe('rotated-mnist', () => {
     expect(onGrid(nearest.train().x)).toBe(true);
     expect(onGrid(bilinear.train().x)).toBe(false);
   });
+
+  it('takes explicit angles, one per task, with the same images as drawn angles', async () => {
+    const spec = { type: 'rotated-mnist', tasks: 3, trainPerTask: 5, testPerTask: 5 };
+    const fixed = await tasksOf(rotatedMnist.create({ ...spec, angles: [0, 80, 160] }, new Rng(0)));
+    expect(fixed.map((t) => t.info!.angle)).toEqual([0, 80, 160]);
+    expect(fixed.map((t) => t.id)).toEqual(['rotation-0.0deg', 'rotation-80.0deg', 'rotation-160.0deg']);
+    // 0°: the images themselves; the image draws do not depend on the angles given.
+    const [drawn] = await tasksOf(rotatedMnist.create(spec, new Rng(0)));
+    expect(fixed[0].train().y).toEqual(drawn.train().y);
+    expect(() => rotatedMnist.create({ ...spec, angles: [0, 80] }, new Rng(0))).toThrow(/stream\.angles: 2 angles given for stream\.tasks = 3/);
+  });
 });
 
 describe('rotated-mnist, DER setting', () => {

@@ -12,6 +12,27 @@ import { registerSweep } from './commands/sweep.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
 
+/**
+ * What escapes the command's promise: a reader that closed our stdout (`clbench runs | head`) ends
+ * us quietly; an error thrown asynchronously (a plug-in's timer, say) is reported like any other.
+ * For the command-line process only (bin/clbench.js), not for callers of main() in-process.
+ */
+export function guardProcess(verbose: boolean): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  const report = (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${chalkFor('stderr').red('clbench: error:')} ${message} (thrown asynchronously, by a plug-in or by clbench)\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else if (!verbose) process.stderr.write('(run with --verbose for the stack trace)\n');
+    process.exit(err instanceof ClbenchError ? 2 : 1);
+  };
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
+}
+
 /** Runs the CLI; resolves to the exit code. User errors print one line, bugs a hint to --verbose. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('clbench')

@@ -18,6 +18,21 @@ export interface RunMatrices {
    * argmax restricted to each task's own outputs. Absent when the stream has no such view.
    */
   readonly taskIL?: { readonly R: readonly (readonly Score[])[] };
+  /**
+   * Every score along the stream (the run's learning curves): the continual-evaluation metrics
+   * (min-ACC, WC-ACC, stability gap, ...) read it. Absent: those metrics are null.
+   */
+  readonly trace?: readonly TracePoint[];
+}
+
+/** The score on `evalTask` while training on `afterTask`, after `batchInTask` of its batches (`step` batches in all). */
+export interface TracePoint {
+  readonly step: number;
+  readonly afterTask: number;
+  readonly batchInTask: number;
+  readonly evalTask: number;
+  readonly accuracy: number;
+  readonly loss: number;
 }
 
 /** How BWT and FWT are averaged: the paper's 1/(T-1), or 1/T as the GEM and MER code do. */

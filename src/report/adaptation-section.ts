@@ -2,6 +2,7 @@ import { type AdaptationPoint, type MetaCurvePoint, adaptationMetricDefinitions 
 import type { RunRecord, RunResult } from '../runner/result.js';
 import { type MetaProtocol, isMetaProtocol } from '../scenario/types.js';
 import { MISSING, formatScore, runsByLearner } from './format.js';
+import { cellText } from './markdown-text.js';
 
 /** True for a result of the meta-learning protocol. */
 export function isMetaResult(result: RunResult): boolean {
@@ -54,7 +55,7 @@ function curveTable(xLabel: string, byLearner: Map<string, Map<number, { mean: n
   const xs = [...new Set(learners.flatMap((l) => [...byLearner.get(l)!.keys()]))].sort((a, b) => a - b);
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [
-    line([xLabel, ...learners.map((l) => l.replace(/\|/g, '\\|'))]),
+    line([xLabel, ...learners.map(cellText)]),
     line([':--', ...learners.map(() => '--:')]),
     ...xs.map((x) => line([String(x), ...learners.map((l) => cell(byLearner.get(l)!.get(x)))])),
   ];

@@ -47,14 +47,18 @@ export function formatStepsToTarget(cell: SummaryCell, measured: number): string
   return `${formatSteps(cell.mean)}${spread}${partial}`;
 }
 
+/** Continual-evaluation metrics that count batches (src/metrics/stability-gap.ts, adaptation-speed.ts). */
+const BATCH_COUNTS = new Set(['gapRecovery', 'stepsTo90']);
+
 /**
- * The text of summary[learner][column]: wall time with 1 decimal, stepsToTarget as a step count
- * (or "never"), any other metric as a score with 3 decimals; '—' when the learner has no such cell.
+ * The text of summary[learner][column]: wall time and batch counts with 1 decimal, stepsToTarget
+ * as a step count (or "never"), any other metric as a score with 3 decimals; '—' when the learner
+ * has no such cell.
  */
 export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
   const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
   if (!cell) return MISSING;
-  if (column === WALL_SECONDS) return formatMeanStd(cell, 1);
+  if (column === WALL_SECONDS || BATCH_COUNTS.has(column)) return formatMeanStd(cell, 1);
   if (column === STEPS_TO_TARGET) {
     const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
     return formatStepsToTarget(cell, measured);
@@ -84,7 +88,10 @@ export function summaryColumns(result: RunResult): string[] {
   for (const cells of Object.values(result.summary)) {
     for (const name of Object.keys(cells)) if (!present.includes(name)) present.push(name);
   }
-  const registered = metrics.names().filter((name) => present.includes(name));
+  // A registered metric no learner measured (the continual-evaluation ones on a run scored at task
+  // ends only) would be a column of dashes.
+  const measured = (name: string) => Object.values(result.summary).some((cells) => typeof cells[name]?.mean === 'number');
+  const registered = metrics.names().filter((name) => present.includes(name) && measured(name));
   const unknown = present.filter((name) => name !== WALL_SECONDS && !registered.includes(name));
   return [...registered, ...unknown, ...(present.includes(WALL_SECONDS) ? [WALL_SECONDS] : [])];
 }

@@ -1,5 +1,5 @@
 import { metrics } from '../metrics/registry.js';
-import { meanMatrix } from '../metrics/summarize.js';
+import { meanMatrix, meanStd } from '../metrics/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import type { ReportGroup } from './load-results.js';
 import { adaptationDefinitions, adaptationSection, describeMetaProtocol, isListMetric, isMetaResult } from './adaptation-section.js';
@@ -16,20 +16,18 @@ import {
   runsByLearner,
   summaryColumns,
 } from './format.js';
+import { cellText, markdownText } from './markdown-text.js';
+
+export { escapeCell } from './markdown-text.js';
 
 /** Above this many tasks the matrix header uses T0..Tn (with a legend) instead of task ids. */
 const MAX_NAMED_COLUMNS = 12;
 /** Above this many tasks only the last row and the diagonal are printed. */
 const MAX_FULL_MATRIX = 25;
 
-/** Text safe inside a table cell: pipes escaped, line breaks flattened. */
-export function escapeCell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-}
-
-/** Text on one line (for list items and headings). */
+/** User text on one line (for list items and headings). */
 function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, ' ');
+  return markdownText(text.replace(/\s*\r?\n\s*/g, ' '));
 }
 
 /** `text` as an inline code span, whatever backticks it contains. */
@@ -79,7 +77,7 @@ function describeMetricOptions(result: RunResult): string {
 function header(result: RunResult): string[] {
   const { scenario, stream } = result;
   const lines = [`# ${oneLine(scenario.name)}`, ''];
-  if (scenario.description) lines.push(scenario.description.trim(), '');
+  if (scenario.description) lines.push(markdownText(scenario.description.trim()), '');
   const versions = { clbench: result.clbench, ...result.versions };
   const seeds = scenario.seeds.length ? scenario.seeds.join(', ') : MISSING;
   const meta = isMetaResult(result);
@@ -111,7 +109,7 @@ function summarySection(result: RunResult): string[] {
   if (learners.length === 0) return [...lines, 'No runs finished.'];
   const best = new Map(columns.map((c) => [c, bestLearners(result, c)]));
   const rows = learners.map((learner) => [
-    escapeCell(learner),
+    cellText(learner),
     ...columns.map((column) => {
       const text = formatSummaryCell(result, learner, column);
       return best.get(column)?.has(learner) ? `**${text}**` : text;
@@ -119,7 +117,7 @@ function summarySection(result: RunResult): string[] {
   ]);
   lines.push(
     ...table(
-      ['learner', ...columns.map((c) => escapeCell(columnLabel(c)))],
+      ['learner', ...columns.map((c) => cellText(columnLabel(c)))],
       ['left', ...columns.map(() => 'right' as const)],
       rows,
     ),
@@ -141,7 +139,7 @@ function referenceSection(result: RunResult): string[] {
     const ours = result.summary[learner] as Record<string, SummaryCell> | undefined;
     for (const [metric, paper] of Object.entries(values)) {
       if (!ours) {
-        rows.push([escapeCell(learner), escapeCell(metric), String(paper), 'not run', MISSING]);
+        rows.push([cellText(learner), cellText(metric), String(paper), 'not run', MISSING]);
         continue;
       }
       const cell = ours[metric];
@@ -149,21 +147,17 @@ function referenceSection(result: RunResult): string[] {
         unmeasured.push(`${learner} ${metric}`);
         continue;
       }
-      rows.push([escapeCell(learner), escapeCell(metric), String(paper), formatMeanStd(cell), formatDiff(cell.mean, paper)]);
+      rows.push([cellText(learner), cellText(metric), String(paper), formatMeanStd(cell), formatDiff(cell.mean, paper)]);
     }
   }
   lines.push('');
   if (rows.length) {
-    lines.push(
-      ...table(
-        ['learner', 'metric', 'paper', 'ours (mean ± std)', 'difference'],
-        ['left', 'left', 'right', 'right', 'right'],
-        rows,
-      ),
-    );
+    // A loop, not push(...rows): a spread of a million rows overflows the stack.
+    const reference = table(['learner', 'metric', 'paper', 'ours (mean ± std)', 'difference'], ['left', 'left', 'right', 'right', 'right'], rows);
+    for (const line of reference) lines.push(line);
   }
   if (unmeasured.length) {
-    lines.push(...(rows.length ? [''] : []), `Not measured by this run: ${unmeasured.join(', ')}.`);
+    lines.push(...(rows.length ? [''] : []), `Not measured by this run: ${markdownText(unmeasured.join(', '))}.`);
   }
   return lines;
 }
@@ -174,7 +168,7 @@ function problemsSection(result: RunResult): string[] {
   return [
     '## Problems',
     '',
-    ...problems.map((run) => `- **${oneLine(run.learner)}**, seed ${run.seed}: ${describeProblem(run, result.taskIds)}`),
+    ...problems.map((run) => `- **${oneLine(run.learner)}**, seed ${run.seed}: ${oneLine(describeProblem(run, result.taskIds))}`),
   ];
 }
 
@@ -212,7 +206,7 @@ function matrixBlock(result: RunResult, learner: string, runs: readonly RunRecor
     );
     return lines;
   }
-  const names = T > MAX_NAMED_COLUMNS ? Array.from({ length: T }, (_, j) => `T${j}`) : result.taskIds.map(escapeCell);
+  const names = T > MAX_NAMED_COLUMNS ? Array.from({ length: T }, (_, j) => `T${j}`) : result.taskIds.map(cellText);
   const header = ['after \\ on', ...names];
   const align = ['left' as const, ...names.map(() => 'right' as const)];
   lines.push(...table(header, align, [['untrained (b)', ...b.map(f)], ...R.map((row, i) => [`after T${i}`, ...row.map(f)])]));
@@ -250,12 +244,44 @@ function definitionsSection(): string[] {
   ];
 }
 
+/**
+ * Per task switch and learner: the gap's depth (mean ± std over seeds) and the batches until the
+ * earlier tasks were back within 1 point (mean over seeds, or how many seeds never got back).
+ */
+function stabilityGapSection(result: RunResult): string[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const run of result.runs) if (run.stabilityGaps) groups.set(run.learner, [...(groups.get(run.learner) ?? []), run]);
+  if (groups.size === 0) return [];
+  const switches = Math.max(...[...groups.values()].flat().map((r) => r.stabilityGaps!.length));
+  const learners = [...groups.keys()];
+  const rows = Array.from({ length: switches }, (_, s) => [
+    `→ T${s + 1}`,
+    ...learners.map((learner) => {
+      const gaps = groups.get(learner)!.map((r) => r.stabilityGaps![s]).filter((g) => g !== null && g !== undefined);
+      if (gaps.length === 0) return '—';
+      const depth = formatMeanStd(meanStd(gaps.map((g) => g!.depth)), 3);
+      const never = gaps.filter((g) => g!.recovery === null).length;
+      const back = never > 0 ? `never in ${never} of ${gaps.length}` : `back after ${formatMeanStd(meanStd(gaps.map((g) => g!.recovery)), 1)}`;
+      return `${depth}; ${back}`;
+    }),
+  ]);
+  return [
+    '## Stability gap per task switch',
+    '',
+    'Depth: largest drop of the earlier tasks’ mean accuracy below its value at the switch, while training on the new task.',
+    'Back after: batches into the new task until that mean is within 1 point of its value at the switch (mean over seeds).',
+    '',
+    ...table(['switch', ...learners.map(cellText)], ['left', ...learners.map(() => 'right' as const)], rows),
+  ];
+}
+
 /** The run's report.md: facts, summary, published comparison, problems, matrices, definitions. */
 export function renderMarkdown(result: RunResult): string {
   const sections = [
     header(result),
     summarySection(result),
     referenceSection(result),
+    stabilityGapSection(result),
     problemsSection(result),
     ...(isMetaResult(result) ? [adaptationSection(result), adaptationDefinitions()] : [matricesSection(result), definitionsSection()]),
   ].filter((s) => s.length > 0);

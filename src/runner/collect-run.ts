@@ -4,8 +4,10 @@ import { type AdaptationResult, toAdaptationResult } from '../metrics/operators/
 import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
 import { toRunMatrices } from '../metrics/operators/to-run-matrices.js';
 import { computeMetrics } from '../metrics/registry.js';
+import { evalPoints } from '../metrics/eval-points.js';
+import { stabilityGaps } from '../metrics/stability-gap.js';
 import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
-import type { DivergedEvent, RunEndEvent, RunEvent } from './events.js';
+import type { DivergedEvent, RunEndEvent, RunEvent, RunStartEvent } from './events.js';
 import type { RunRecord } from './result.js';
 
 export interface RunIdentity {
@@ -36,12 +38,13 @@ export async function collectRun(
     taskILMatrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e.accuracyTaskIL ?? null), last(undefined, empty)),
     curves: shared.pipe(toLearningCurves()),
     end: shared.pipe(filter((e): e is RunEndEvent => e.type === 'run-end'), last()),
+    start: shared.pipe(filter((e): e is RunStartEvent => e.type === 'run-start'), last(undefined, null)),
     diverged: shared.pipe(filter((e): e is DivergedEvent => e.type === 'diverged'), last(undefined, null)),
     adaptation: shared.pipe(toAdaptationResult()),
   });
   const result = new Promise<RunRecord>((resolve, reject) => {
     done.subscribe({
-      next: ({ matrices: classIL, taskILMatrices, curves, end, diverged, adaptation }) => {
+      next: ({ matrices: classIL, taskILMatrices, curves, end, start, diverged, adaptation }) => {
         const { learner, learnerType, options: learnerOptions, seed } = id;
         const taskILR = hasScores(taskILMatrices.R) ? taskILMatrices.R.map((row) => [...row]) : undefined;
         const matrices: RunMatrices = taskILR ? { ...classIL, taskIL: { R: taskILR } } : classIL;
@@ -58,7 +61,9 @@ export async function collectRun(
           baseline: [...matrices.b],
           lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
           curves,
-          metrics: adaptation ? adaptationMetricValues(adaptation) : computeMetrics(matrices, options),
+          ...(start?.evalSubset ? { evalSubset: start.evalSubset } : {}),
+          ...gapsOf(curves, id.numTasks),
+          metrics: adaptation ? adaptationMetricValues(adaptation) : computeMetrics({ ...matrices, trace: curves }, options),
         });
       },
       error: reject,
@@ -79,4 +84,10 @@ function hasScores(R: RunMatrices['R']): boolean {
 function adaptationMetricValues(adaptation: AdaptationResult): MetricValues {
   const { metrics, curve, metaCurve } = adaptation;
   return { ...metrics, adaptationCurve: curve, metaCurve } as unknown as MetricValues;
+}
+
+/** The stability gap of every task switch, when the curves measured at least one. */
+function gapsOf(curves: RunRecord['curves'], numTasks: number): Pick<RunRecord, 'stabilityGaps'> {
+  const gaps = stabilityGaps(evalPoints(curves), numTasks);
+  return gaps.some((g) => g !== null) ? { stabilityGaps: gaps } : {};
 }

@@ -17,13 +17,25 @@ export type EvalPhase =
   | 'task-end'
   /** After the first batches of a task, on that task: Z_b for LCA. batchInTask 0 is before training on it. */
   | 'lca'
-  /** Every `evalEvery` batches, on every known task: learning curves. */
+  /**
+   * Every `evalEvery` batches, on every task: learning curves. With protocol.evalSubset: on the
+   * tasks seen so far (evalTask ≤ afterTask), each on its fixed subset, also at batchInTask 0
+   * (the new task only) and after the task's end (batchInTask = its batch count).
+   */
   | 'curve';
 
 export interface RunStartEvent extends RunKey {
   readonly type: 'run-start';
   readonly numTasks: number;
   readonly time: string;
+  /** With protocol.evalSubset: the test rows each task's 'curve' evaluations score (indices[task], ascending). */
+  readonly evalSubset?: EvalSubsetRecord;
+}
+
+/** Which test images dense evaluation scored: `size` per task, drawn from the run's seed. */
+export interface EvalSubsetRecord {
+  readonly size: number;
+  readonly indices: readonly (readonly number[])[];
 }
 
 export interface TaskStartEvent extends RunKey {

@@ -1,8 +1,9 @@
 import type { CurvePoint } from '../metrics/operators/to-learning-curves.js';
+import type { StabilityGap } from '../metrics/stability-gap.js';
 import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
-import type { RunStatus } from './events.js';
+import type { EvalSubsetRecord, RunStatus } from './events.js';
 
 /** Everything one (learner, seed) run produced. */
 export interface RunRecord {
@@ -27,6 +28,10 @@ export interface RunRecord {
   /** Z_b for b = 0..β, averaged over tasks (the LCA curve). */
   readonly lcaCurve: Score[];
   readonly curves: CurvePoint[];
+  /** With protocol.evalSubset: the test rows the dense ('curve') evaluations scored, per task. */
+  readonly evalSubset?: EvalSubsetRecord;
+  /** The stability gap of each task switch (index s: the switch to task s+1; null: not measured), when any was measured. */
+  readonly stabilityGaps?: (StabilityGap | null)[];
   readonly metrics: MetricValues;
 }
 

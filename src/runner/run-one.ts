@@ -5,8 +5,8 @@ import { type Scenario, learnerBatchSize, learnerLabel } from '../scenario/types
 import type { Task, TaskStream } from '../streams/types.js';
 import { Rng } from '../util/rng.js';
 import { createLearner, createModel, driverEvents, memoryPeaks, yielder } from './driver.js';
-import { type EvalSet, evaluate, uploadSplit } from './evaluate.js';
-import type { EvalPhase, RunEvent, RunKey, RunStatus } from './events.js';
+import { type EvalSet, evaluate, evaluateMany, subsetOf, uploadSplit } from './evaluate.js';
+import type { EvalPhase, EvalSubsetRecord, RunEvent, RunKey, RunStatus } from './events.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
 
 export interface RunPlan {
@@ -44,6 +44,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
 
   let learner: Learner | undefined;
   const testSets: EvalSet[] = [];
+  const subsets: EvalSet[] = [];
   let status: RunStatus = 'completed';
   let error: string | undefined;
   let step = 0;
@@ -51,7 +52,9 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     const stream = createStream(scenario, seed, regs);
     const { info } = stream;
     const tasks: Task[] = await lastValueFrom(stream.tasks().pipe(toArray()));
-    emit({ ...key, type: 'run-start', numTasks: tasks.length, time: new Date().toISOString() });
+    for (const task of tasks) testSets.push(uploadSplit(task.test(), info.kind));
+    const evalSubset = protocol.evalSubset === undefined ? undefined : drawSubsets(testSets, protocol.evalSubset, rng, subsets);
+    emit({ ...key, type: 'run-start', numTasks: tasks.length, time: new Date().toISOString(), ...(evalSubset ? { evalSubset } : {}) });
 
     const model = createModel(scenario, info, regs);
     const context: LearnerContext = {
@@ -71,8 +74,19 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     const evalAll = (l: Learner, phase: EvalPhase, afterTask: number, batchInTask: number) => {
       for (let j = 0; j < tasks.length; j++) emitEval(l, phase, afterTask, j, batchInTask);
     };
-
-    for (const task of tasks) testSets.push(uploadSplit(task.test(), info.kind));
+    // Dense evaluation: tasks first..last on their subsets, read back from the backend at once.
+    const evalSubsets = (l: Learner, afterTask: number, first: number, last: number, batchInTask: number) => {
+      const seen = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+      const scores = evaluateMany(
+        l, seen.map((j) => subsets[j]), seen.map(visibleTask), info.kind, protocol.evalBatchSize, seen.map((j) => tasks[j].taskOutputs),
+      );
+      seen.forEach((evalTask, k) => emit({ ...key, type: 'eval', phase: 'curve', afterTask, evalTask, batchInTask, step, ...scores[k] }));
+    };
+    const dense = subsets.length > 0;
+    const curveAt = (l: Learner, t: number, batchInTask: number) => {
+      if (dense) evalSubsets(l, t, 0, t, batchInTask);
+      else evalAll(l, 'curve', t, batchInTask);
+    };
 
     // The untrained model's scores (row b): a second instance set up exactly like the real one.
     const untrained = await makeLearner();
@@ -92,6 +106,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
       emit({ ...key, type: 'task-start', task: t, taskId: task.id, trainSize: split.n });
       if (!protocol.taskFree) await learner.beginTask?.(taskInfo);
       emitEval(learner, 'lca', t, t, 0);
+      if (dense) evalSubsets(learner, t, t, t, 0);
 
       const train = uploadSplit(split, info.kind);
       const batchesPerEpoch = Math.ceil(split.n / batchSize);
@@ -124,7 +139,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
             }
             if (epoch === 0 && batchInTask <= protocol.lcaBeta) emitEval(learner, 'lca', t, t, batchInTask);
             if (protocol.evalEvery > 0 && batchInTask % protocol.evalEvery === 0 && batchInTask < batchesInTask) {
-              evalAll(learner, 'curve', t, batchInTask);
+              curveAt(learner, t, batchInTask);
             }
             await maybeYield();
           }
@@ -134,6 +149,7 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
       }
       if (!protocol.taskFree) await learner.endTask?.(taskInfo);
       memory.sample();
+      if (dense) evalSubsets(learner, t, 0, t, batchInTask);
       evalAll(learner, 'task-end', t, batchInTask);
       emit({ ...key, type: 'task-end', task: t });
     }
@@ -142,7 +158,18 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
     error = err instanceof Error ? err.message : String(err);
   } finally {
     learner?.dispose();
-    for (const set of testSets) tf.dispose([set.x, set.y]);
+    // A whole-set subset shares its test set's tensors: dispose each set once.
+    for (const set of new Set([...testSets, ...subsets])) tf.dispose([set.x, set.y]);
   }
   emit({ ...key, type: 'run-end', status, wallSeconds: wallSeconds(), ...(error ? { error } : {}), ...memory.peaks() });
+}
+
+/** Each task's fixed evaluation subset, drawn from the run's seed (one generator per task), into `into`. */
+function drawSubsets(testSets: readonly EvalSet[], size: number, rng: Rng, into: EvalSet[]): EvalSubsetRecord {
+  const indices = testSets.map((set, j) => {
+    const drawn = subsetOf(set, size, rng.fork(`eval-subset-${j}`));
+    into.push(drawn.set);
+    return drawn.indices;
+  });
+  return { size, indices };
 }

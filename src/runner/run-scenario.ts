@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { BackendInfo } from '../backend/select.js';
@@ -10,7 +10,9 @@ import { type Scenario, isMetaProtocol, learnerLabel, learnerOptions } from '../
 import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/write-json.js';
+import { checkModelSize, checkResidentTests, checkStreamSize } from '../scenario/limits.js';
 import { collectRun } from './collect-run.js';
+import { createModel } from './driver.js';
 import type { RunEvent } from './events.js';
 import { type Registries, registries as defaultRegistries } from './registries.js';
 import type { RunRecord, RunResult } from './result.js';
@@ -39,9 +41,17 @@ export interface StreamPreview {
 /** Builds the stream once up front: missing data and impossible settings fail before any run. */
 export async function previewStream(scenario: Scenario, regs: Registries = defaultRegistries): Promise<StreamPreview> {
   // Meta-learning: the stream must be a task distribution; its tasks are episodes, not a sequence to report.
-  if (isMetaProtocol(scenario.protocol)) return { info: createTaskDistribution({ scenario, seed: scenario.seeds[0] }, regs).info, taskIds: [] };
+  if (isMetaProtocol(scenario.protocol)) {
+    const { info } = createTaskDistribution({ scenario, seed: scenario.seeds[0] }, regs);
+    checkModelSize(createModel(scenario, info, regs));
+    return { info, taskIds: [] };
+  }
   const stream = createStream(scenario, scenario.seeds[0], regs);
+  // Before listing the tasks: listing a billion of them would block for good.
+  checkStreamSize(stream.info);
+  checkModelSize(createModel(scenario, stream.info, regs));
   const tasks = await lastValueFrom(stream.tasks().pipe(toArray()));
+  if (tasks.length > 0) checkResidentTests(stream.info, tasks[0].test().n);
   if (scenario.protocol.taskFree && stream.info.heads > 1) {
     throw new ClbenchError(`stream '${scenario.stream.type}' gives one head per task, which needs task ids, but protocol.taskFree is true`);
   }
@@ -61,6 +71,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const regs = options.registries ?? defaultRegistries;
   const { info, taskIds } = await previewStream(scenario, regs);
   mkdirSync(options.outDir, { recursive: true });
+  // A reused folder must not show an earlier scenario's reports beside this run's partial result.
+  for (const stale of ['report.md', 'report.html']) rmSync(join(options.outDir, stale), { force: true });
   const log = new JsonlLog(join(options.outDir, 'events.jsonl'));
   const metricOptions = metricOptionsOf(scenario);
   const runs: RunRecord[] = [];
@@ -79,6 +91,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     summary: summarizeRuns(runs),
   });
   const plan = scenario.learners.flatMap((learner) => scenario.seeds.map((seed) => ({ learner, seed })));
+  // Written before the first run, so an interrupted run always leaves a result.json (complete: false).
+  writeJsonAtomic(join(options.outDir, 'result.json'), snapshot(false));
   try {
     for (const [index, { learner, seed }] of plan.entries()) {
       const label = learnerLabel(learner);

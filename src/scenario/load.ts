@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { LearnerSpec } from '../learners/types.js';
 import { type Registries, registries as defaultRegistries } from '../runner/registries.js';
 import { ClbenchError } from '../util/errors.js';
 import { formatAjvError } from './format-errors.js';
+import { LIMITS, checkJsonShape } from './limits.js';
 import { checkOrderingLearners, scenarioSchema } from './schema.js';
 import { type Scenario, learnerLabel } from './types.js';
 
@@ -78,6 +79,7 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 export function resolveScenario(raw: unknown, options: { quick?: boolean; source?: string } = {}, regs: Registries = defaultRegistries): Scenario {
   const where = options.source ? `${options.source}: ` : '';
   if (!isObject(raw)) throw new ClbenchError(`${where}a scenario must be a JSON object`);
+  checkJsonShape(raw, where);
   const withQuick = options.quick ? applyQuick(raw) : (({ quick: _q, ...rest }) => rest)(raw);
   const data = structuredClone(withQuick);
   if (isObject(data.model) && data.model.type === undefined) data.model.type = 'mlp';
@@ -112,13 +114,19 @@ function checkLearners(list: readonly LearnerSpec[], taskFree: boolean, where: s
 export function loadScenario(path: string, options: { quick?: boolean } = {}, regs: Registries = defaultRegistries): Scenario {
   let text: string;
   try {
+    const bytes = statSync(path).size;
+    if (bytes > LIMITS.maxScenarioBytes) {
+      throw new ClbenchError(`${path}: ${bytes} bytes; a scenario file may have at most ${LIMITS.maxScenarioBytes}`);
+    }
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof ClbenchError) throw err;
     throw new ClbenchError(`cannot read scenario ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows may save a byte-order mark; it is not JSON but says nothing wrong.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ClbenchError(`${path}: not valid JSON: ${(err as Error).message}`);
   }

@@ -1,6 +1,7 @@
 import type { Registries } from '../runner/registries.js';
 import { sweepSchema } from '../sweep/schema.js';
 import type { JsonSchema, RegistryEntry } from '../util/registry.js';
+import { LIMITS, seedListSchema, seedSchema } from './limits.js';
 import type { Reference } from './types.js';
 
 /**
@@ -39,6 +40,10 @@ const continualProtocolProperties: Record<string, JsonSchema> = {
   shuffle: { type: 'boolean', default: true, description: 'Reshuffle each task every epoch' },
   taskFree: { type: 'boolean', default: false, description: 'Hide task ids and boundaries from the learner' },
   evalBatchSize: { type: 'integer', minimum: 1, default: 1000, description: 'Test examples per forward pass' },
+  evalSubset: {
+    type: 'integer', minimum: 1,
+    description: 'Continual evaluation: every evalEvery batches, score each task seen so far on a fixed seeded subset of this many test images (default: every task, whole test set)',
+  },
 };
 
 /**
@@ -92,13 +97,13 @@ const metricsSchema: JsonSchema = {
 const orderingSchema: JsonSchema = {
   type: 'object',
   properties: {
-    metric: { type: 'string', minLength: 1, description: 'Metric compared on the means over seeds, e.g. ACC, BWT, adapt@10' },
+    metric: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Metric compared on the means over seeds, e.g. ACC, BWT, adapt@10' },
     better: {
       enum: ['higher', 'lower', 'closerToZero'],
       description: 'Which way is better: each learner’s mean ≥ the next one’s (higher), ≤ (lower), or |mean| ≤ the next |mean| (closerToZero)',
     },
     order: {
-      type: 'array', items: { type: 'string', minLength: 1 }, minItems: 2, uniqueItems: true,
+      type: 'array', items: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength }, minItems: 2, maxItems: LIMITS.maxLabelsPerList, uniqueItems: true,
       description: 'Learner labels, best first',
     },
   },
@@ -109,16 +114,20 @@ const orderingSchema: JsonSchema = {
 const referenceSchema: JsonSchema = {
   type: 'object',
   properties: {
-    source: { type: 'string', minLength: 1 },
-    note: { type: 'string' },
+    source: { type: 'string', minLength: 1, maxLength: LIMITS.maxTextLength },
+    note: { type: 'string', maxLength: LIMITS.maxTextLength },
     values: {
       type: 'object',
       default: {},
       description: 'Published numbers: values[learner label][metric]; empty when the paper is not at hand',
-      additionalProperties: { type: 'object', additionalProperties: { type: 'number' } },
+      maxProperties: LIMITS.maxLabelsPerList,
+      propertyNames: { maxLength: LIMITS.maxLabelLength },
+      additionalProperties: {
+        type: 'object', maxProperties: LIMITS.maxLabelsPerList, propertyNames: { maxLength: LIMITS.maxLabelLength }, additionalProperties: { type: 'number' },
+      },
     },
     orderings: {
-      type: 'array', items: orderingSchema,
+      type: 'array', items: orderingSchema, maxItems: LIMITS.maxLabelsPerList,
       description: 'Rankings the paper reports, checked on our means by `clbench reproductions`',
     },
   },
@@ -148,16 +157,15 @@ export function checkOrderingLearners(reference: Reference | undefined, learners
   );
 }
 
-const seedsSchema: JsonSchema = { type: 'array', items: { type: 'integer' }, minItems: 1, uniqueItems: true };
 
 /** The scenario file's JSON Schema, assembled from whatever is registered right now. */
 export function scenarioSchema(regs: Registries): JsonSchema {
   const stream = discriminated(regs.streams.list(), {
-    seed: { type: 'integer', description: 'Pin the data to this seed instead of each run’s seed' },
+    seed: { ...seedSchema, description: 'Pin the data to this seed instead of each run’s seed' },
   });
   const model = discriminated(regs.models.list(), {}, 'mlp');
   const learner = discriminated(regs.learners.list(), {
-    name: { type: 'string', minLength: 1, description: 'Label in reports (default: the type)' },
+    name: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Label in reports (default: the type)' },
     streamBatch: {
       type: 'integer', minimum: 1,
       description: 'Examples per incoming batch for this learner (default: protocol.batchSize), as Mammoth sets batch_size per method',
@@ -168,13 +176,13 @@ export function scenarioSchema(regs: Registries): JsonSchema {
     type: 'object',
     properties: {
       $schema: { type: 'string' },
-      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Used in report paths' },
-      description: { type: 'string' },
+      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: LIMITS.maxLabelLength, description: 'Used in report paths' },
+      description: { type: 'string', maxLength: LIMITS.maxTextLength },
       stream,
       model: { ...model, default: { type: 'mlp' } },
       protocol: { ...protocolSchema, default: {} },
-      learners: { type: 'array', items: learner, minItems: 1 },
-      seeds: { ...seedsSchema, default: [0] },
+      learners: { type: 'array', items: learner, minItems: 1, maxItems: LIMITS.maxLabelsPerList },
+      seeds: { ...seedListSchema, default: [0] },
       metrics: { ...metricsSchema, default: {} },
       quick: {
         type: 'object',
@@ -183,7 +191,7 @@ export function scenarioSchema(regs: Registries): JsonSchema {
           stream: { type: 'object' },
           model: { type: 'object' },
           protocol: { type: 'object' },
-          seeds: seedsSchema,
+          seeds: seedListSchema,
           learners: {
             description: 'Per-label option overrides, or a replacement list of learners',
             oneOf: [{ type: 'object', additionalProperties: { type: 'object' } }, { type: 'array', items: { type: 'object' } }],

@@ -23,6 +23,12 @@ export interface ContinualSettings {
   readonly taskFree: boolean;
   /** Test examples per forward pass when evaluating. */
   readonly evalBatchSize: number;
+  /**
+   * Dense (continual) evaluation: the 'curve' evaluations every evalEvery batches score every task
+   * seen so far on a fixed, seeded subset of this many test images per task, also before a task's
+   * first batch (that task only) and at its end. Absent: they score every task on its whole test set.
+   */
+  readonly evalSubset?: number;
 }
 
 /** protocol.kind "continual" (the default): tasks arrive one after another. */

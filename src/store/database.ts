@@ -44,14 +44,13 @@ function userTables(db: Database): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
 }
 
+/** Applies the steps after `from`; the caller holds the write transaction. */
 function migrate(db: Database, from: number): void {
   for (const m of migrations) {
     if (m.version <= from) continue;
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
+    m.up(db);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${m.version}`);
   }
 }
 
@@ -105,7 +104,13 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
       if (check !== 'ok') throw new ClbenchError(`${path}: the results store is corrupt (SQLite quick_check: ${String(check)}); move it aside, or pass --db <another file>`);
     }
     db.pragma('foreign_keys = ON');
-    checkAndMigrate(db, path, readonly);
+    // Writers check and migrate inside one write transaction: two processes creating the same new
+    // store would otherwise both read version 0 and both create the tables.
+    if (readonly) checkAndMigrate(db, path, true);
+    else {
+      const writable = db;
+      writable.transaction(() => checkAndMigrate(writable, path, false)).immediate();
+    }
     return db;
   } catch (err) {
     db?.close();

@@ -6,7 +6,8 @@ import { loadPlugins } from '../cli/plugins.js';
 import { executeRun, workerName } from './execute-run.js';
 import type { FromChild, ToChild } from './executors/messages.js';
 
-const send = (message: FromChild) => process.send?.(message);
+// A callback keeps a send after the parent died (Ctrl-C) from throwing EPIPE: 'disconnect' ends us.
+const send = (message: FromChild) => process.send?.(message, undefined, undefined, () => {});
 let ready: Promise<void> = Promise.resolve();
 let queue: Promise<void> = Promise.resolve();
 

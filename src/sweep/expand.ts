@@ -64,14 +64,23 @@ export function expandSweep(scenario: Scenario, regs: Registries = defaultRegist
       throw new ClbenchError(`${where}: ${err.message.replace(/^invalid scenario:\n\s*/, '').replace(/learners\[0\]\.?/g, '')}`, { cause: err });
     }
   };
-  const learners = scenario.learners.flatMap((spec) => {
+  // Where each expanded learner came from, so that a clash names the file's entries, not the expansion's.
+  const origins = new Map<string, string>();
+  const learners = scenario.learners.flatMap((spec, i) => {
     const label = learnerLabel(spec);
     const grid = grids[label];
-    if (!grid) return [spec];
-    return gridPoints(grid).map((point) => {
-      const name = gridPointLabel(label, point);
-      return validated({ ...spec, ...point, name }, `sweep.learners.${label}: grid point ${name}`);
-    });
+    const expanded = grid
+      ? gridPoints(grid).map((point) => {
+          const name = gridPointLabel(label, point);
+          return { spec: validated({ ...spec, ...point, name }, `sweep.learners.${label}: grid point ${name}`), origin: `a grid point of learners[${i}] ('${label}')` };
+        })
+      : [{ spec, origin: `learners[${i}]` }];
+    for (const { spec: one, origin } of expanded) {
+      const clash = origins.get(learnerLabel(one));
+      if (clash) throw new ClbenchError(`sweep: the label '${learnerLabel(one)}' of ${origin} is also the label of ${clash}; rename one`);
+      origins.set(learnerLabel(one), origin);
+    }
+    return expanded.map((e) => e.spec);
   });
   return resolveScenario({ ...base, learners, seeds: sweep?.seeds ?? scenario.seeds }, {}, regs);
 }

@@ -1,3 +1,4 @@
+import { seedListSchema } from '../scenario/limits.js';
 import type { JsonSchema } from '../util/registry.js';
 
 /**
@@ -17,7 +18,7 @@ export const sweepSchema: JsonSchema = {
         additionalProperties: { type: 'array', minItems: 1 },
       },
     },
-    seeds: { type: 'array', items: { type: 'integer' }, minItems: 1, uniqueItems: true, description: 'Seeds of the sweep (default: the scenario’s)' },
+    seeds: { ...seedListSchema, description: 'Seeds of the sweep (default: the scenario’s)' },
   },
   additionalProperties: false,
 };

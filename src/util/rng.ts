@@ -10,6 +10,9 @@ export class Rng {
   private readonly gen: prand.RandomGenerator;
 
   constructor(readonly seed: number) {
+    // `seed | 0` below keeps 32 bits: refuse what it would wrap, so distinct seeds never collide.
+    // Forked seeds are signed (hashSeed), user seeds unsigned; both fit.
+    if (!Number.isInteger(seed) || seed < -(2 ** 31) || seed > 2 ** 32 - 1) throw new RangeError(`Rng: seed ${seed} is not a 32-bit integer`);
     this.gen = prand.xoroshiro128plus(seed | 0);
   }
 

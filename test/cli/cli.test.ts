@@ -126,8 +126,13 @@ describe('clbench CLI', () => {
     const listed = JSON.parse(r.stdout) as Record<string, { name: string }[]>;
     expect(listed.learners.map((l) => l.name)).toEqual(expect.arrayContaining(['naive', 'joint', 'independent']));
     expect(listed.streams.map((s) => s.name)).toEqual(expect.arrayContaining(['rotated-mnist', 'permuted-mnist', 'split-mnist']));
-    expect(listed.metrics.map((m) => m.name)).toEqual(['ACC', 'BWT', 'FWT', 'LA', 'forgetting', 'LCA']);
+    expect(listed.metrics.map((m) => m.name)).toEqual([
+      'ACC', 'BWT', 'FWT', 'LA', 'forgetting', 'LCA', 'minACC', 'WC-ACC', 'gapDepth', 'gapRecovery', 'AAA', 'stepsTo90', 'WF10',
+    ]);
     const text = clbench('list');
     expect(text.stdout).toContain('lr: number (required)');
+    // Each continual-evaluation metric with its definition and formula.
+    expect(text.stdout).toMatch(/minACC — Average over tasks 1\.\.T−1 of the lowest accuracy[^\n]*\n\s+min-ACC = /);
+    expect(text.stdout).toMatch(/WF10 — Windowed forgetting[^\n]*w = 10 batches/);
   });
 });

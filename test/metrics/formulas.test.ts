@@ -381,7 +381,9 @@ describe('computeMetrics', () => {
     const values = computeMetrics(run3, paper);
     const applicable = metrics.list().filter((m) => !m.appliesTo || m.appliesTo(run3)).map((m) => m.type);
     expect(Object.keys(values).sort()).toEqual(applicable.sort());
-    expect(Object.keys(values).sort()).toEqual(['ACC', 'BWT', 'FWT', 'LA', 'LCA', 'forgetting'].sort());
+    expect(Object.keys(values).sort()).toEqual(
+      ['ACC', 'BWT', 'FWT', 'LA', 'LCA', 'forgetting', 'minACC', 'WC-ACC', 'gapDepth', 'gapRecovery', 'AAA', 'stepsTo90', 'WF10'].sort(),
+    );
     const withTaskIL = computeMetrics({ ...run3, taskIL: { R: R3 } }, paper);
     expect(Object.keys(withTaskIL).sort()).toEqual([...metrics.names()].sort());
   });

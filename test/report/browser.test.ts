@@ -96,7 +96,7 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
 
   it('shows every chart of a real run as an SVG with marks, offline and without errors', async () => {
     const check = await openReport(browser, runReport);
-    expect(check.charts).toEqual(['tradeoff', 'lca-curve', 'learning-curves', 'matrices', 'cost']);
+    expect(check.charts).toEqual(['tradeoff', 'lca-curve', 'stability-gap', 'learning-curves', 'matrices', 'cost']);
     expect(check.empty).toEqual([]);
     expect(check.consoleErrors).toEqual([]);
     expect(check.requests).toEqual([]);

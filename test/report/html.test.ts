@@ -55,7 +55,7 @@ describe('renderHtmlReport', () => {
       expect(page, id).toContain(`<section class="card" id="${id}">`);
       expect(page, id).toContain(`href="#${id}"`);
     }
-    expect(chartIds(page)).toEqual(['tradeoff', 'lca-curve', 'learning-curves', 'matrices', 'cost']);
+    expect(chartIds(page)).toEqual(['tradeoff', 'lca-curve', 'stability-gap', 'learning-curves', 'matrices', 'cost']);
     expect(page).not.toContain('id="fewshot"');
     // Versions and settings for reproducibility; the scenario JSON is embedded (escaped).
     expect(page).toContain('tfjs-core <code>4.22.0</code>');

@@ -8,6 +8,7 @@ import {
 } from '../../src/report/format.js';
 import { escapeCell, renderMarkdown } from '../../src/report/markdown.js';
 import { fixtureResult, wideResult } from './fixture.js';
+import { summarizeRuns } from '../../src/metrics/summarize.js';
 
 /** The lines of one `## ` section (without its heading). */
 function section(md: string, title: string): string[] {
@@ -203,5 +204,41 @@ describe('renderMarkdown', () => {
     for (const m of metrics.list()) {
       expect(lines).toContain(`- **${m.type}** — ${m.description} — \`${m.formula}\``);
     }
+  });
+});
+
+describe('report.md with hostile or huge input (issue #18, defects 7 and 10)', () => {
+  it('user text reaches the Markdown as text, never as HTML', () => {
+    const base = fixtureResult();
+    const evil = '<img src=x onerror=alert(1)>';
+    const runs = base.runs.map((r, i) => ({
+      ...r,
+      learner: r.learner === 'naive' ? `<script>alert(1)</script>` : r.learner,
+      ...(i === 3 ? { status: 'failed' as const, error: `learner threw ${evil}` } : {}),
+    }));
+    const result = fixtureResult({
+      scenario: {
+        ...base.scenario,
+        description: `Described <script>alert(2)</script>`,
+        reference: { source: evil, note: '<iframe src=//x>', values: { '<b>bold</b>': { '<i>ACC</i>': 1 } } },
+      },
+      taskIds: ['<svg onload=alert(3)>', 'b', 'c'],
+      runs,
+      summary: summarizeRuns(runs),
+    });
+    const md = renderMarkdown(result);
+    // Code spans are literal in Markdown (clbench's own `after T<i>` is one): look outside them.
+    expect(md.replace(/`[^`\n]*`/g, '')).not.toMatch(/<(script|img|iframe|svg|b|i)\b/i);
+    expect(md).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(md).toContain('Source: &lt;img src=x onerror=alert(1)&gt;');
+    expect(md).toContain('learner threw &lt;img');
+  });
+
+  it('a reference table of 200 000 values renders (no spread onto the stack)', () => {
+    const base = fixtureResult();
+    const metricsOf = Object.fromEntries(Array.from({ length: 1000 }, (_, j) => [`m${j}`, j / 1000]));
+    const values = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`l${i}`, metricsOf]));
+    const md = renderMarkdown(fixtureResult({ scenario: { ...base.scenario, reference: { source: 's', values } } }));
+    expect(md).toContain('| l199 | m999 | 0.999 | not run |');
   });
 });

@@ -336,5 +336,9 @@ describe('reference.orderings in scenario files', () => {
     expect(orderings('lamaml-mnist-permutations')).toEqual([{ metric: 'ACC', better: 'higher', order: ['La-MAML', 'C-MAML'] }]);
     expect(orderings('maml-sine')).toEqual([{ metric: 'adapt@10', better: 'lower', order: ['maml', 'pretrain'] }]);
     expect(orderings('few-shot-mnist')).toEqual([{ metric: 'adapt@10', better: 'higher', order: ['maml', 'pretrain'] }]);
+    expect(orderings('stability-gap-rotated-mnist')).toEqual([
+      { metric: 'ACC', better: 'higher', order: ['joint', 'er'] },
+      { metric: 'minACC', better: 'higher', order: ['joint', 'er'] },
+    ]);
   });
 });

@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { countSweepRuns, expandSweep } from '../../src/sweep/expand.js';
 import { canonicalJson, runIdentity } from '../../src/sweep/identity.js';
 import { planSweep } from '../../src/sweep/plan.js';
+import { tempDir } from '../helpers/scenario.js';
 
 const base = {
   name: 'grid',
@@ -42,6 +46,22 @@ describe('sweep grids', () => {
     expect(() => countSweepRuns(unknownLabel)).toThrow("sweep.learners.ewc: no learner has this label; labels: naive, joint");
     const typeGrid = resolveScenario({ ...base, sweep: { learners: { naive: { type: ['joint'] } } } });
     expect(() => expandSweep(typeGrid)).toThrow(/sweep\.learners\.naive\.type: cannot be swept/);
+  });
+
+  it('names the entries of the file whose labels clash after expansion, and the file (issue #18, defect 11)', () => {
+    const clash = resolveScenario({
+      ...base,
+      learners: [{ type: 'naive', lr: 0.05 }, { type: 'joint', lr: 0.05 }, { type: 'naive', name: 'naive[lr=0.1]', lr: 0.1 }],
+      sweep: { learners: { naive: { lr: [0.01, 0.1] } } },
+    });
+    expect(() => expandSweep(clash)).toThrow(
+      "sweep: the label 'naive[lr=0.1]' of learners[2] is also the label of a grid point of learners[0] ('naive'); rename one",
+    );
+    const file = join(tempDir(), 'clash.json');
+    writeFileSync(file, JSON.stringify(clash));
+    const r = spawnSync('node', ['bin/clbench.js', 'sweep', file, '--dry-run', '--db', join(tempDir(), 'x.db')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}: sweep: the label 'naive[lr=0.1]' of learners[2]`);
   });
 
   it('rejects a malformed sweep key through the scenario schema', () => {

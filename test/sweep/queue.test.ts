@@ -11,9 +11,12 @@ import { ResultsStore } from '../../src/store/results-store.js';
 import type { RunSummary } from '../../src/store/types.js';
 import { InProcessExecutor } from '../../src/sweep/executors/in-process.js';
 import { expandSweep } from '../../src/sweep/expand.js';
+import { runIdentity } from '../../src/sweep/identity.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { connectionFor, redactUrl } from '../../src/sweep/queue/connection.js';
+import type { RunJob } from '../../src/sweep/job.js';
 import { QueueExecutor } from '../../src/sweep/queue/queue-executor.js';
+import { type RunningWorker, startWorker } from '../../src/sweep/queue/worker.js';
 import { runSweep } from '../../src/sweep/run-sweep.js';
 import { ClbenchError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/scenario.js';
@@ -202,4 +205,66 @@ describe('distributed sweep on Redis', () => {
     expect(untrusted?.message).toMatch(/self[- ]signed.*--tls-ca/);
     proc.child.kill('SIGTERM');
   });
+});
+
+describe('a sweep whose jobs Redis lost (issue #18, defect 3)', () => {
+  it('notices within seconds, queues the run again and collects it', async () => {
+    const { port: lostPort, proc } = await startRedis();
+    const target = { url: `redis://127.0.0.1:${lostPort}` };
+    const notices: string[] = [];
+    const executor = await QueueExecutor.connect(target, 'lost', () => {}, { checkMs: 200, notice: (line) => notices.push(line) });
+    let worker: RunningWorker | undefined;
+    try {
+      await useBackend('wasm');
+      const plan = await planSweep(expandSweep(resolveScenario({ ...scenario, learners: [scenario.learners[0]], seeds: [0] })), 'wasm');
+      const [run] = plan.runs;
+      const job: RunJob = { v: 1, id: run.id, scenario: run.scenario, backend: 'wasm' };
+      const outcome = executor.execute(job, '', { started: () => {}, progress: () => {} });
+      const deadline = Date.now() + 15_000;
+      while ((await executor.counts()).waiting !== 1) {
+        if (Date.now() > deadline) throw new Error('the job was never queued');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A restart without persistence: the same port, nothing kept.
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      const restarted = start('redis-server', ['--port', String(lostPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+      await waitForOutput([restarted], /Ready to accept connections/, 15_000);
+      await withTimeout('the sweep to notice', (async () => {
+        while (notices.length === 0) await new Promise((r) => setTimeout(r, 50));
+      })(), 20_000);
+      expect(notices[0]).toMatch(new RegExp(`run ${run.id}: its job is gone from the queue .*; queued it again`));
+      worker = await startWorker({ target, queueName: 'lost', outDir: tempDir(), workers: 1, lockSeconds: 30, plugins: [], log: () => {} });
+      const result = await withTimeout('the run queued again to finish', outcome, 60_000);
+      expect(result.id).toBe(run.id);
+      expect(result.record.status).toBe('completed');
+    } finally {
+      await worker?.close();
+      await executor.close();
+    }
+  }, 120_000); // bounded: each wait above has its own deadline
+
+  it('does not tell whoever queued a job which files exist on the worker (issue #18, defect 11)', async () => {
+    const { port: p, proc } = await startRedis();
+    const target = { url: `redis://127.0.0.1:${p}` };
+    const executor = await QueueExecutor.connect(target, 'probe', () => {});
+    const logged: string[] = [];
+    const worker = await startWorker({ target, queueName: 'probe', outDir: tempDir(), workers: 1, lockSeconds: 30, plugins: [], log: (l) => logged.push(l) });
+    try {
+      const probe = resolveScenario({ ...scenario, stream: { ...scenario.stream, path: '/etc' }, learners: [scenario.learners[0]], seeds: [0] });
+      const id = runIdentity(probe, probe.learners[0], 0, 'wasm');
+      const job: RunJob = { v: 1, id, scenario: probe, backend: 'wasm' };
+      const failure = await withTimeout('the job to fail', executor.execute(job, '', { started: () => {}, progress: () => {} }).then(
+        () => new Error('ran'),
+        (err: unknown) => err as Error,
+      ), 30_000);
+      expect(failure.message).toMatch(/the data at stream\.path could not be loaded on worker .*; its log says why/);
+      expect(failure.message).not.toMatch(/etc\/|idx|not found|directory/i);
+      expect(logged.join('\n')).toMatch(/MNIST not found at \/etc/); // the worker's own log has it
+    } finally {
+      await worker.close();
+      await executor.close();
+      proc.child.kill('SIGTERM');
+    }
+  }, 60_000);
 });

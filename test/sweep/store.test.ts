@@ -1,5 +1,7 @@
 import { writeFileSync, readFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/runner/result.js';
@@ -148,6 +150,33 @@ describe('results store', () => {
     raw.pragma(`user_version = ${latestVersion + 1}`);
     raw.close();
     expect(() => ResultsStore.open(store.path)).toThrow(/written by a newer clbench/);
+  });
+
+  it('two processes creating the same new store at once both succeed (issue #18, defect 4)', async () => {
+    const path = join(tempDir(), 'race.db');
+    // A third connection holds the write lock of the new, empty store while both processes open
+    // it, so both reach the point where they create the tables before either can.
+    const holder = new BetterSqlite3(path);
+    holder.pragma('journal_mode = WAL');
+    holder.exec('BEGIN IMMEDIATE');
+    // The processes run dist/: `npm run build` first.
+    const script = `import { ResultsStore } from '${pathToFileURL(resolve('dist/store/results-store.js')).href}';
+      ResultsStore.open(${JSON.stringify(path)}).close();`;
+    const opens = Array.from({ length: 2 }, () =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn('node', ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => done({ code, stderr }));
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    holder.exec('COMMIT');
+    holder.close();
+    for (const r of await Promise.all(opens)) expect(r).toEqual({ code: 0, stderr: '' });
+    const db = new BetterSqlite3(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(latestVersion);
+    db.close();
   });
 
   it('opens read-only without creating anything', () => {

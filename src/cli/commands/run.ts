@@ -7,8 +7,10 @@ import { runScenario, previewStream } from '../../runner/run-scenario.js';
 import { loadScenario } from '../../scenario/load.js';
 import { type Scenario, learnerLabel } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
+import { LIMITS, confirmRunCount, parseSeedList } from '../../scenario/limits.js';
 import { colorLevel } from '../color.js';
 import { ScenarioProgress } from '../progress.js';
+import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
 
 interface RunFlags {
@@ -20,14 +22,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   plugin?: string[];
-}
-
-function parseSeeds(text: string): number[] {
-  const seeds = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s))) {
-    throw new ClbenchError(`--seeds must be a comma-separated list of integers, got '${text}'`);
-  }
-  return seeds;
+  yes?: boolean;
 }
 
 /** Applies --learners and --seeds to a validated scenario. */
@@ -42,7 +37,7 @@ export function selectRuns(scenario: Scenario, flags: Pick<RunFlags, 'learners' 
     }
     learners = learners.filter((l) => wanted.includes(learnerLabel(l)));
   }
-  return { ...scenario, learners, seeds: flags.seeds ? parseSeeds(flags.seeds) : scenario.seeds };
+  return { ...scenario, learners, seeds: flags.seeds ? parseSeedList('--seeds', flags.seeds) : scenario.seeds };
 }
 
 function timestamp(): string {
@@ -61,11 +56,13 @@ export function registerRun(program: Command): void {
     .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
     .option('-q, --quiet', 'no progress bar or summary table')
     .option('--json', 'print the result summary as JSON on stdout (no progress, no table)')
+    .option('-y, --yes', `start even when the scenario expands to more than ${LIMITS.confirmRunsAbove} runs`)
     .action(async (file: string, flags: RunFlags) => {
       await loadPlugins(flags.plugin);
       const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
+      confirmRunCount(file, scenario.learners.length * scenario.seeds.length, LIMITS.confirmRunsAbove, flags.yes);
       const backend = await useBackend(flags.backend, { model: scenario.model.type });
-      const outDir = flags.out ?? join('reports', scenario.name, timestamp());
+      const outDir = prepareOutDir(flags.out ?? join('reports', scenario.name, timestamp()));
       const { info } = await previewStream(scenario);
       const runs = scenario.learners.length * scenario.seeds.length;
       const quiet = flags.quiet || flags.json;
@@ -74,6 +71,13 @@ export function registerRun(program: Command): void {
       }
       const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks, { meta: scenario.protocol.kind === 'meta' });
       let result;
+      // Runs yield to the event loop, so this answers at once; result.json is rewritten after each run.
+      const onInterrupt = () => {
+        progress?.stop();
+        process.stderr.write(`\nclbench: interrupted; the runs finished so far are in ${join(outDir, 'result.json')} (complete: false)\n`);
+        process.exit(130);
+      };
+      process.once('SIGINT', onInterrupt);
       try {
         result = await runScenario(scenario, {
           outDir,
@@ -83,6 +87,7 @@ export function registerRun(program: Command): void {
           onEvent: (e) => progress?.event(e),
         });
       } finally {
+        process.off('SIGINT', onInterrupt);
         progress?.stop();
       }
       const files = { html: 'report.html', markdown: 'report.md', result: 'result.json', events: 'events.jsonl' };

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { useBackend } from '../../backend/select.js';
 import { renderConsoleSummary } from '../../report/console-summary.js';
 import { loadScenario } from '../../scenario/load.js';
+import { parseSeedList } from '../../scenario/limits.js';
 import type { Scenario } from '../../scenario/types.js';
 import { ResultsStore } from '../../store/results-store.js';
 import { InProcessExecutor } from '../../sweep/executors/in-process.js';
@@ -17,6 +18,7 @@ import { DEFAULT_QUEUE_NAME, redactUrl } from '../../sweep/queue/connection.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { SweepProgress } from '../../sweep/progress.js';
 import { ClbenchError } from '../../util/errors.js';
+import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
 
 export const DEFAULT_DB = join('reports', 'clbench.db');
@@ -47,11 +49,18 @@ export function positiveInt(flag: string, text: string): number {
 
 function withSeeds(scenario: Scenario, text: string | undefined): Scenario {
   if (text === undefined) return scenario;
-  const seeds = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s)) || new Set(seeds).size !== seeds.length) {
-    throw new ClbenchError(`--seeds must be a comma-separated list of distinct integers, got '${text}'`);
-  }
+  const seeds = parseSeedList('--seeds', text);
   return { ...scenario, seeds, sweep: { ...scenario.sweep, seeds } };
+}
+
+/** Runs `check`, prefixing a user error with the scenario file it is about. */
+function inFile<T>(file: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ClbenchError) throw new ClbenchError(`${file}: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** The command line to record, with any Redis password masked. */
@@ -70,8 +79,11 @@ async function makeExecutor(flags: SweepFlags, workers: number): Promise<RunExec
   if (flags.queue) {
     // Loaded only when used: BullMQ and ioredis take most of a second to import.
     const { QueueExecutor } = await import('../../sweep/queue/queue-executor.js');
-    return QueueExecutor.connect({ url: flags.queue, tlsCa: flags.tlsCa }, flags.queueName, (err) =>
-      process.stderr.write(`clbench: queue connection: ${err.message}\n`),
+    return QueueExecutor.connect(
+      { url: flags.queue, tlsCa: flags.tlsCa },
+      flags.queueName,
+      (err) => process.stderr.write(`clbench: queue connection: ${err.message}\n`),
+      { notice: (line) => process.stderr.write(`\nclbench: ${line}\n`) },
     );
   }
   return workers > 1 ? new ProcessPool(workers, flags.plugin ?? []) : new InProcessExecutor();
@@ -99,7 +111,7 @@ export function registerSweep(program: Command): void {
     .action(async (file: string, flags: SweepFlags) => {
       await loadPlugins(flags.plugin);
       const scenario = withSeeds(loadScenario(file, { quick: flags.quick }), flags.seeds);
-      const total = countSweepRuns(scenario);
+      const total = inFile(file, () => countSweepRuns(scenario));
       const limit = positiveInt('--confirm-above', flags.confirmAbove);
       if (total > limit && !flags.yes && !flags.dryRun) {
         throw new ClbenchError(
@@ -107,7 +119,7 @@ export function registerSweep(program: Command): void {
         );
       }
       const workers = flags.workers === undefined ? availableParallelism() : positiveInt('--workers', flags.workers);
-      const expanded = expandSweep(scenario);
+      const expanded = inFile(file, () => expandSweep(scenario));
       const backend = await useBackend(flags.backend, { model: scenario.model.type });
       const plan = await planSweep(expanded, backend.name);
       if (flags.dryRun) {
@@ -116,7 +128,7 @@ export function registerSweep(program: Command): void {
         store?.close();
         return;
       }
-      const outDir = flags.out ?? join('reports', expanded.name, 'sweep');
+      const outDir = prepareOutDir(flags.out ?? join('reports', expanded.name, 'sweep'));
       const store = ResultsStore.open(flags.db);
       let executor: RunExecutor | undefined;
       let progress: SweepProgress | undefined;
@@ -125,6 +137,12 @@ export function registerSweep(program: Command): void {
         const where = flags.queue ? `queue ${redactUrl(flags.queue)}` : `${Math.min(workers, plan.runs.length)} worker(s)`;
         if (!flags.quiet) process.stderr.write(`clbench: sweep ${expanded.name}: ${plan.runs.length} run(s) on ${plan.preview.info.description}; backend ${backend.name}; ${where}; store ${flags.db}\n`);
         const started = performance.now();
+        // The store is written run by run: what finished is kept, and the same command resumes.
+        process.once('SIGINT', () => {
+          progress?.stop();
+          process.stderr.write(`\nclbench: interrupted; finished runs are in ${flags.db}; run the same command again to resume\n`);
+          process.exit(130);
+        });
         const summary = await runSweep(plan, {
           store, executor, outDir, queued: Boolean(flags.queue), retryFailed: flags.retryFailed,
           command: recordedCommand(process.argv.slice(2)),

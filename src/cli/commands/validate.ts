@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { createModel } from '../../runner/driver.js';
+import { registries } from '../../runner/registries.js';
 import { previewStream } from '../../runner/run-scenario.js';
+import { parameterCount } from '../../scenario/limits.js';
 import { loadScenario } from '../../scenario/load.js';
 import { learnerLabel } from '../../scenario/types.js';
 import { loadPlugins } from '../plugins.js';
@@ -15,6 +18,9 @@ export function registerValidate(program: Command): void {
       const scenario = loadScenario(file, { quick: flags.quick });
       const { info } = await previewStream(scenario);
       const learners = scenario.learners.map(learnerLabel).join(', ');
-      process.stdout.write(`${file}: ok — ${scenario.name}: ${info.description}; learners ${learners}; seeds ${scenario.seeds.join(', ')}\n`);
+      const parameters = parameterCount(createModel(scenario, info, registries));
+      process.stdout.write(
+        `${file}: ok — ${scenario.name}: ${info.description}; model ${parameters} parameters; learners ${learners}; seeds ${scenario.seeds.join(', ')}\n`,
+      );
     });
 }

@@ -4,18 +4,26 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunResult } from '../../runner/result.js';
 import { type ReportGroup, singleGroup } from '../load-results.js';
 import { adaptationCurvesChart } from './charts/adaptation-curves.js';
-import { adaptationForgettingChart, tradeoffAxes } from './charts/adaptation-forgetting.js';
+import { type TradeoffAxes, adaptationForgettingChart, tradeoffAxes } from './charts/adaptation-forgetting.js';
 import { accuracyMatrixChart, blockSize } from './charts/accuracy-matrix.js';
 import { type ChartContext, chartContext } from './charts/context.js';
 import { costChart } from './charts/cost.js';
 import { lcaCurveChart } from './charts/lca-curve.js';
 import { learningCurvesChart } from './charts/learning-curves.js';
+import { stabilityGapChart } from './charts/stability-gap.js';
 import { type SafeHtml, html, trustedHtml } from './escape.js';
 import { factChips, metricDefinitions, problemsList, reproducibility, tasksMayVary } from './facts.js';
 import { highlights } from './highlights.js';
 import { renderPage } from './page.js';
 import { renderSvg } from './render-svg.js';
 import { summaryTable, tableColumns } from './summary-table.js';
+
+/** What the trade-off chart's vertical axis shows, for its caption. */
+const TRADEOFF_Y: Record<TradeoffAxes['y'], string> = {
+  gapDepth: 'stability gap depth (largest drop of the earlier tasks’ mean accuracy after a task switch, mean over switches)',
+  forgetting: 'average forgetting F (drop from each task’s best score to its final one)',
+  BWT: 'backward transfer BWT',
+};
 
 /** Which section a chart belongs to. */
 export type SectionId = 'tradeoff' | 'curves' | 'matrices' | 'fewshot' | 'cost';
@@ -56,7 +64,15 @@ export function planCharts(result: RunResult): ChartPlan[] {
         ? `: mean over ${seedsPhrase(ctx)}; bars are ±1 std and small dots single seeds`
         : ' (one seed: run more seeds to see the spread)'
     }. Across: ${axes?.x === 'LCA' ? `LCA over the first ${beta} batches of each task` : 'learning accuracy LA'};
-      up: ${axes?.y === 'forgetting' ? 'average forgetting F (drop from each task’s best score to its final one)' : 'backward transfer BWT'}.`,
+      up: ${TRADEOFF_Y[axes?.y ?? 'BWT']}.`,
+  );
+  add(
+    'stability-gap',
+    'curves',
+    stabilityGapChart(ctx),
+    html`<b>The stability gap.</b> Each earlier task’s ${ctx.scoreTitle} around every task switch, aligned at the switch
+      (0 = the last batch of the previous task), one panel per learner${maxSeeds(ctx) > 1 ? '; mean over seeds, band ±1 std' : ''}.
+      A dip right after 0 that climbs back is the gap that task-end evaluation cannot see; gapDepth and gapRecovery in the table measure it.`,
   );
   add(
     'lca-curve',

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { LIMITS } from '../../scenario/limits.js';
 import { ClbenchError } from '../../util/errors.js';
 
 /** An IDX array of unsigned bytes: `dims` in file order (row-major), `data` of product(dims) bytes. */
@@ -51,8 +52,10 @@ function idxError(path: string, what: string, cause?: unknown): ClbenchError {
 
 function readBytes(path: string): Uint8Array {
   try {
+    if (statSync(path).size > LIMITS.maxIdxBytes) throw idxError(path, `larger than ${LIMITS.maxIdxBytes} bytes`);
     return readFileSync(path);
   } catch (err) {
+    if (err instanceof ClbenchError) throw err;
     if (isErrnoCode(err, 'ENOENT')) throw idxError(path, 'does not exist', err);
     throw idxError(path, `unreadable: ${errorReason(err)}`, err);
   }
@@ -61,8 +64,10 @@ function readBytes(path: string): Uint8Array {
 function maybeGunzip(path: string, bytes: Uint8Array): Uint8Array {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
-    return gunzipSync(bytes);
+    // Bounded: a small gzip bomb would otherwise expand into gigabytes before any check.
+    return gunzipSync(bytes, { maxOutputLength: LIMITS.maxIdxBytes });
   } catch (err) {
+    if (isErrnoCode(err, 'ERR_BUFFER_TOO_LARGE')) throw idxError(path, `decompresses to more than ${LIMITS.maxIdxBytes} bytes`, err);
     throw idxError(path, `unreadable: gzip decompression failed (${errorReason(err)})`, err);
   }
 }

@@ -126,6 +126,7 @@ function readSplit(imagesPath: string, labelsPath: string): LoadedSplit {
     throw new ClbenchError(`${labelsPath}: expected labels of shape [n], found [${labels.dims.join(', ')}]`);
   }
   const [n, rows, cols] = images.dims;
+  if (n === 0) throw new ClbenchError(`${imagesPath}: holds no images`);
   if (labels.dims[0] !== n) {
     throw new ClbenchError(`${labelsPath}: has ${labels.dims[0]} labels but ${imagesPath} has ${n} images`);
   }

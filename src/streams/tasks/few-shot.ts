@@ -5,6 +5,7 @@ import { loadOmniglot } from '../datasets/omniglot.js';
 import { type EpisodeStream, episodeStream } from '../episodes.js';
 import { type ClassPool, fewShotSampler, imageClassPool, omniglotClassPool, smallestClass } from '../episodes-pools.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
+import { LIMITS } from '../../scenario/limits.js';
 
 export type FewShotSource = 'mnist' | 'fashion-mnist' | 'omniglot';
 
@@ -87,7 +88,7 @@ export const fewShot: StreamEntry<FewShotSpec> = {
       testQueries: { type: 'integer', minimum: 1, default: 15, description: 'Query images per class in meta-test episodes' },
       rotations: { type: 'boolean', description: 'Omniglot: rotations by 90°, 180°, 270° as new classes (default true)' },
       imageSize: { type: 'integer', minimum: 4, description: 'Omniglot: resize drawings to imageSize × imageSize (default 28)' },
-      tasks: { type: 'integer', minimum: 1, default: 10, description: 'Tasks in the continual view (protocol.kind "continual")' },
+      tasks: { type: 'integer', minimum: 1, maximum: LIMITS.maxTasks, default: 10, description: 'Tasks in the continual view (protocol.kind "continual")' },
     },
   },
   create: (spec, rng) => createFewShot(spec, rng),

@@ -1,3 +1,4 @@
+import { ClbenchError } from '../../util/errors.js';
 import type { JsonSchema } from '../../util/registry.js';
 import { type ImageDataset, type ImageDatasetName, loadImageDataset } from '../datasets/image-dataset.js';
 import { toFloatImages } from '../datasets/transforms.js';
@@ -43,7 +44,7 @@ export function gatherSplit(
 export function perTaskSize(requested: number | undefined, available: number, field: string): number {
   const n = requested ?? available;
   if (n > available) {
-    throw new RangeError(`stream.${field} is ${n}, but only ${available} examples are available`);
+    throw new ClbenchError(`stream.${field} is ${n}, but only ${available} examples are available`);
   }
   return n;
 }

@@ -3,6 +3,7 @@ import { ClbenchError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Split, Task } from '../types.js';
+import { LIMITS, seedSchema } from '../../scenario/limits.js';
 
 export interface IncrementalSineSpec extends StreamSpec {
   /** Functions per trajectory (tasks). */
@@ -52,14 +53,14 @@ export const incrementalSine: StreamEntry<IncrementalSineSpec> = {
   options: {
     type: 'object',
     properties: {
-      tasks: { type: 'integer', minimum: 1, default: 10, description: 'Functions in the trajectory' },
+      tasks: { type: 'integer', minimum: 1, maximum: LIMITS.maxTasks, default: 10, description: 'Functions in the trajectory' },
       trainPerTask: { type: 'integer', minimum: 1, default: 320, description: 'Training points per function (OML: 40 minibatches of 8)' },
       testPerTask: { type: 'integer', minimum: 1, default: 100, description: 'Test points per function' },
       amplitude: range('Amplitude range [low, high]', [0.1, 5]),
       phase: range('Phase range [low, high] in radians', [0, Math.PI]),
       xRange: range('Input range [low, high]', [-5, 5]),
       pool: { type: 'integer', minimum: 1, description: 'Draw the functions from a fixed pool of this many (OML meta-training: 400)' },
-      poolSeed: { type: 'integer', default: 0, description: 'Seed of the pool (the same pool in every run)' },
+      poolSeed: { ...seedSchema, default: 0, description: 'Seed of the pool (the same pool in every run)' },
     },
   },
   create(spec, rng) {

@@ -3,6 +3,7 @@ import { permutePixels } from '../datasets/transforms.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
+import { LIMITS } from '../../scenario/limits.js';
 
 export interface PermutedMnistSpec extends StreamSpec, ImageStreamOptions {
   readonly tasks: number;
@@ -18,7 +19,7 @@ export const permutedMnist: StreamEntry<PermutedMnistSpec> = {
     type: 'object',
     properties: {
       ...imageStreamSchema,
-      tasks: { type: 'integer', minimum: 1, description: 'Number of tasks T' },
+      tasks: { type: 'integer', minimum: 1, maximum: LIMITS.maxTasks, description: 'Number of tasks T' },
       identityFirst: { type: 'boolean', default: false, description: 'Leave task 0 unpermuted' },
     },
     required: ['tasks'],

@@ -2,7 +2,9 @@ import { defer, from } from 'rxjs';
 import { type Interpolation, interpolations, rotateImages } from '../datasets/transforms.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Task } from '../types.js';
+import { ClbenchError } from '../../util/errors.js';
 import { type ImageStreamOptions, gatherSplit, imageStreamSchema, loadDataset, perTaskSize } from './image-stream-options.js';
+import { LIMITS } from '../../scenario/limits.js';
 
 export type AngleSampling = 'stratified' | 'uniform';
 
@@ -15,6 +17,8 @@ export interface RotatedMnistSpec extends StreamSpec, ImageStreamOptions {
    * 1/T slice; "uniform" (DER/Mammoth) from the whole range, independently per task.
    */
   readonly angleSampling?: AngleSampling;
+  /** Explicit angle per task in degrees (one per task; replaces the draws from angleRange). */
+  readonly angles?: readonly number[];
   /** How rotated pixels are sampled (default bilinear). */
   readonly interpolation?: Interpolation;
 }
@@ -31,7 +35,7 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
     type: 'object',
     properties: {
       ...imageStreamSchema,
-      tasks: { type: 'integer', minimum: 1, description: 'Number of tasks T' },
+      tasks: { type: 'integer', minimum: 1, maximum: LIMITS.maxTasks, description: 'Number of tasks T' },
       angleRange: {
         type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [0, 180],
         description: 'Overall angle range in degrees',
@@ -39,6 +43,10 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
       angleSampling: {
         enum: ['stratified', 'uniform'], default: 'stratified',
         description: 'Per-task angle: "stratified" draws task t from its 1/T slice of angleRange (GEM); "uniform" from the whole range (DER/Mammoth)',
+      },
+      angles: {
+        type: 'array', items: { type: 'number' }, minItems: 1,
+        description: 'Explicit angle of each task in degrees, e.g. [0, 80, 160] (the stability-gap papers); needs one per task, replaces angleRange',
       },
       interpolation: {
         enum: [...interpolations],
@@ -52,14 +60,18 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
     const T = spec.tasks;
     const [low, high] = spec.angleRange ?? [0, 180];
     const sampling = spec.angleSampling ?? 'stratified';
+    if (spec.angles && spec.angles.length !== T) {
+      throw new ClbenchError(`stream.angles: ${spec.angles.length} angles given for stream.tasks = ${T}; give one angle per task`);
+    }
     const nTrain = perTaskSize(spec.trainPerTask, data.train.n, 'trainPerTask');
     const nTest = perTaskSize(spec.testPerTask, data.test.n, 'testPerTask');
     const pixels = data.rows * data.cols;
     const describe = (t: number): Task => {
       const taskRng = rng.fork(`task-${t}`);
-      const angle = sampling === 'uniform'
+      const drawn = sampling === 'uniform'
         ? taskRng.uniform(low, high)
         : taskRng.uniform(low + ((high - low) * t) / T, low + ((high - low) * (t + 1)) / T);
+      const angle = spec.angles?.[t] ?? drawn;
       const trainIdx = taskRng.sample(data.train.n, nTrain);
       const testIdx = taskRng.sample(data.test.n, nTest);
       const rotate = (x: Float32Array, n: number) => rotateImages(x, n, data.rows, data.cols, angle, spec.interpolation);
@@ -75,7 +87,9 @@ export const rotatedMnist: StreamEntry<RotatedMnistSpec> = {
       info: {
         type: 'rotated-mnist', numTasks: T, inputShape: [pixels], outputSize: data.numClasses, heads: 1,
         kind: 'classification',
-        description: `${T} rotations of ${data.name} in [${low}°, ${high}°)${sampling === 'uniform' ? ' (uniform angles)' : ''}, ${nTrain} train / ${nTest} test per task`,
+        description: spec.angles
+          ? `${T} rotations of ${data.name} at ${spec.angles.map((a) => `${a}°`).join(', ')}, ${nTrain} train / ${nTest} test per task`
+          : `${T} rotations of ${data.name} in [${low}°, ${high}°)${sampling === 'uniform' ? ' (uniform angles)' : ''}, ${nTrain} train / ${nTest} test per task`,
       },
       tasks: () => defer(() => from(Array.from({ length: T }, (_, t) => describe(t)))),
     };

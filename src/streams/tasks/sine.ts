@@ -3,6 +3,7 @@ import type { Rng } from '../../util/rng.js';
 import { type Episode, type EpisodeStream, episodeStream } from '../episodes.js';
 import type { StreamEntry, StreamSpec } from '../stream-entry.js';
 import type { Split } from '../types.js';
+import { LIMITS } from '../../scenario/limits.js';
 
 export interface SineSpec extends StreamSpec {
   readonly amplitude?: readonly [number, number];
@@ -53,7 +54,7 @@ export const sine: StreamEntry<SineSpec> = {
       shots: { type: 'integer', minimum: 1, default: 10, description: 'K: support points per episode' },
       queries: { type: 'integer', minimum: 1, description: 'Query points per meta-training episode (default: shots)' },
       testQueries: { type: 'integer', minimum: 1, default: 100, description: 'Query points per meta-test episode' },
-      tasks: { type: 'integer', minimum: 1, default: 10, description: 'Tasks in the continual view (protocol.kind "continual")' },
+      tasks: { type: 'integer', minimum: 1, maximum: LIMITS.maxTasks, default: 10, description: 'Tasks in the continual view (protocol.kind "continual")' },
     },
   },
   create: (spec, rng) => createSine(spec, rng),

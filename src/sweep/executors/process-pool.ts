@@ -35,9 +35,16 @@ export class ProcessPool implements RunExecutor {
   private readonly all = new Set<Child>();
   private closing = false;
 
+  // A parent that exits mid-run (Ctrl-C) takes its children along: a child busy computing would
+  // see its channel close only at its next turn of the event loop.
+  private readonly killChildren = () => {
+    for (const c of this.all) c.proc.kill();
+  };
+
   constructor(readonly concurrency: number, private readonly plugins: readonly string[] = []) {
     const entry = childEntryPath();
     if (!existsSync(entry)) throw new Error(`sweep child entry ${entry} is missing: run \`npm run build\``);
+    process.on('exit', this.killChildren);
   }
 
   private spawn(): Child {
@@ -88,5 +95,6 @@ export class ProcessPool implements RunExecutor {
       if (c.proc.connected) c.proc.disconnect(); // the child exits on disconnect
     }));
     await Promise.all(exits);
+    process.off('exit', this.killChildren);
   }
 }

@@ -53,10 +53,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     const seed = job.scenario.seeds[0];
     log(`${me}: running ${job.scenario.name} ${label} seed ${seed} (${job.id})`);
     const eventsPath = join(options.outDir, job.scenario.name, runDirName(label, seed, job.id), 'events.jsonl');
-    const outcome = await executor.execute(job, eventsPath, {
-      started: () => {},
-      progress: (task) => void bull.updateProgress({ task }).catch(() => {}),
-    });
+    let outcome: RunOutcome;
+    try {
+      outcome = await executor.execute(job, eventsPath, {
+        started: () => {},
+        progress: (task) => void bull.updateProgress({ task }).catch(() => {}),
+      });
+    } catch (err) {
+      // Whoever can write to the queue reads its errors: a path it chose must not tell it which
+      // files exist on this host. The full message stays in this worker's log.
+      if (job.scenario.stream.path === undefined) throw err;
+      log(`${me}: ${job.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`run ${job.id}: the data at stream.path could not be loaded on worker ${me}; its log says why`);
+    }
     log(`${me}: ${outcome.record.status} ${label} seed ${seed} in ${outcome.record.wallSeconds.toFixed(1)} s`);
     return outcome;
   };

@@ -7,8 +7,11 @@ import { type ChartContext, spread } from './context.js';
 export interface TradeoffAxes {
   /** 'LCA' (how fast a new task is picked up) when measured, else 'LA'. */
   readonly x: 'LCA' | 'LA';
-  /** 'forgetting' (lower is better) when measured, else 'BWT' (higher is better). */
-  readonly y: 'forgetting' | 'BWT';
+  /**
+   * 'gapDepth' (the stability gap's depth, lower is better) when the runs evaluated densely, else
+   * 'forgetting' (lower is better), else 'BWT' (higher is better). docs/reports.md says why.
+   */
+  readonly y: 'gapDepth' | 'forgetting' | 'BWT';
 }
 
 export interface TradeoffSeed {
@@ -40,7 +43,7 @@ function measured(ctx: ChartContext, metric: string): boolean {
 
 export function tradeoffAxes(ctx: ChartContext): TradeoffAxes | null {
   const x = measured(ctx, 'LCA') ? 'LCA' : measured(ctx, 'LA') ? 'LA' : null;
-  const y = measured(ctx, 'forgetting') ? 'forgetting' : measured(ctx, 'BWT') ? 'BWT' : null;
+  const y = measured(ctx, 'gapDepth') ? 'gapDepth' : measured(ctx, 'forgetting') ? 'forgetting' : measured(ctx, 'BWT') ? 'BWT' : null;
   return x && y ? { x, y } : null;
 }
 
@@ -72,6 +75,8 @@ export function axisTitle(metric: string, beta: number): string {
       return 'adaptation: learning accuracy LA, higher = better';
     case 'forgetting':
       return 'forgetting F, lower = better';
+    case 'gapDepth':
+      return 'stability gap depth, lower = better';
     default:
       return 'backward transfer BWT, higher = better';
   }
@@ -93,7 +98,7 @@ export function adaptationForgettingChart(ctx: ChartContext): TopLevelSpec | nul
   };
   const xDomain = pad(Math.min(...all.map((p) => p.x)), Math.max(...all.map((p) => p.x)));
   const yDomain = pad(Math.min(...all.map((p) => p.y)), Math.max(...all.map((p) => p.y)));
-  const lowerIsBetterY = axes.y === 'forgetting';
+  const lowerIsBetterY = axes.y !== 'BWT';
   const beta = ctx.result.metricOptions.lcaBeta;
   const x = { field: 'x', type: 'quantitative' as const, title: axisTitle(axes.x, beta), scale: { domain: xDomain, nice: false } };
   const y = { field: 'y', type: 'quantitative' as const, title: axisTitle(axes.y, beta), scale: { domain: yDomain, nice: false } };

@@ -44,3 +44,14 @@ export function spread(values: readonly (number | null | undefined)[]): { mean: 
 export function taskName(j: number): string {
   return `T${j}`;
 }
+
+/** The layout of a chart with one panel per learner: two to a row, or one wide panel for a single learner. */
+export function learnerPanels(ctx: ChartContext) {
+  const single = ctx.learners.length === 1;
+  return {
+    facet: { field: 'learner', type: 'nominal' as const, sort: [...ctx.learners], header: { title: null, labelAnchor: 'start' as const } },
+    columns: single ? 1 : 2,
+    spacing: { row: 20, column: 28 },
+    width: single ? 620 : 340,
+  };
+}

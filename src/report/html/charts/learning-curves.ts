@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from '../../../metrics/operators/to-learning-curves.js';
 import { meanStd } from '../../../metrics/summarize.js';
 import type { RunRecord } from '../../../runner/result.js';
-import { type ChartContext, taskName } from './context.js';
+import { type ChartContext, learnerPanels, taskName } from './context.js';
 
 export interface CurveDatum {
   readonly kind: 'point';
@@ -87,14 +87,14 @@ export function learningCurvesChart(ctx: ChartContext): TopLevelSpec | null {
         scale: T <= 8 ? { scheme: 'dark2', domain: tasks } : { scheme: { name: 'viridis', extent: [0, 0.85] }, domain: tasks },
         legend: { title: 'task' },
       };
-  const singlePanel = ctx.learners.length === 1;
+  const panels = learnerPanels(ctx);
   return {
     data: { values: [...points, ...boundaries] },
-    facet: { field: 'learner', type: 'nominal', sort: [...ctx.learners], header: { title: null, labelAnchor: 'start' } },
-    columns: singlePanel ? 1 : 2,
-    spacing: { row: 20, column: 28 },
+    facet: panels.facet,
+    columns: panels.columns,
+    spacing: panels.spacing,
     spec: {
-      width: singlePanel ? 620 : 340,
+      width: panels.width,
       height: 190,
       layer: [
         {
