@@ -2,10 +2,12 @@
  * A learner defined outside the clbench package: L2 regularisation towards the weights held at
  * the end of the previous task (a poor man's EWC with an identity Fisher).
  *
- * Use it from the CLI after compiling it to JavaScript (or write it in .js directly):
- *   npx tsc examples/custom-learner.ts --outDir /tmp/plugin --module nodenext --moduleResolution nodenext --skipLibCheck
- *   npx clbench run my-scenario.json --plugin /tmp/plugin/custom-learner.js
- * and name it in the scenario: { "type": "l2-anchor", "lr": 0.01, "strength": 1 }
+ * Load it with --plugin: TypeScript needs no compile step. From the repository root,
+ *   npx clbench list --plugin examples/custom-learner.ts
+ *   npx clbench run my-scenario.json --plugin examples/custom-learner.ts
+ * with it named in the scenario: { "type": "l2-anchor", "lr": 0.01, "strength": 1 }.
+ * In your own project (clbench installed there, see docs/learner-api.md) copy this file and
+ * load it the same way; `npx clbench new learner NAME` writes a fresh plug-in with its test.
  */
 import { type Batch, ModelLearner, type OptimizerOptions, learners, optimizerSchema, tf } from 'clbench';
 

@@ -18,7 +18,7 @@ export { models } from './models/registry.js';
 export { mlp } from './models/mlp.js';
 export { conv4 } from './models/conv4.js';
 
-export type { Adapted, AdaptOptions, Batch, EpisodeBatch, Learner, LearnerContext, LearnerEntry, LearnerSpec, MetaBatch, TaskInfo } from './learners/types.js';
+export type { Adapted, AdaptOptions, Batch, EpisodeBatch, Learner, LearnerContext, LearnerEntry, LearnerSpec, MetaBatch, TaskInfo, TrainSplit } from './learners/types.js';
 export { learners } from './learners/registry.js';
 export { ModelLearner, initVariables, toVariables } from './learners/base/model-learner.js';
 export { ExampleMemory, gatherRows, toTensors, withFields, type FieldWidths, type StoredExamples } from './learners/base/example-memory.js';

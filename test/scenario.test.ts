@@ -47,7 +47,13 @@ describe('scenario loading', () => {
 
   it('names the allowed values of an unknown stream type, without noise from the other branches', () => {
     expect(() => resolveScenario({ ...base, stream: { type: 'rotated-cifar', tasks: 2 } })).toThrow(
-      /stream.type: "rotated-cifar" is not allowed; choose one of: "rotated-mnist", "permuted-mnist", "split-mnist"(, "[a-z-]+")*$/,
+      /stream.type: "rotated-cifar" is not allowed; choose one of: "rotated-mnist", "permuted-mnist", "split-mnist"(, "[a-z-]+")*; it is not built in: if it is your own stream, load the file that registers it with --plugin \(e\.g\. --plugin my-stream\.ts\)$/,
+    );
+  });
+
+  it('says an unknown learner type may be a plug-in left out, and shows --plugin', () => {
+    expect(() => resolveScenario({ ...base, learners: [{ type: 'my-derpp', lr: 0.1 }] })).toThrow(
+      /learners\[0\].type: "my-derpp" is not allowed; choose one of: "naive".*if it is your own learner, load the file that registers it with --plugin \(e\.g\. --plugin my-learner\.ts\)$/,
     );
   });
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import * as tf from './tf.js';
 import { ClbenchError } from '../util/errors.js';
 import { installNativeKernels } from './native-install.js';
+import { registerWasmGradientKernels } from './wasm-gradient-kernels.js';
 import { installDawnGpu } from './webgpu.js';
 import { installNodeReadSync } from './webgpu-read-sync.js';
 
@@ -84,6 +85,9 @@ async function tryLoad(name: BackendName): Promise<Record<string, string>> {
   const prepared = candidate.prepare ? await candidate.prepare() : {};
   // A host program (or a bundle, see bench/device/) may have imported and registered it already.
   if (candidate.module && !tf.findBackendFactory(candidate.tfName)) await import(candidate.module);
+  // Gradient kernels wasm lacks (tf.gather's) or gets wrong (maxPool's): after the import, which
+  // registers the backend's own. Not a speed lever: always on.
+  if (name === 'wasm') registerWasmGradientKernels();
   const ok = await tf.setBackend(candidate.tfName);
   if (!ok) throw new Error(`tf.setBackend('${candidate.tfName}') returned false`);
   await tf.ready();

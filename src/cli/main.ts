@@ -3,6 +3,7 @@ import { ClbenchError } from '../util/errors.js';
 import { chalkFor } from './color.js';
 import { registerBench } from './commands/bench.js';
 import { registerList } from './commands/list.js';
+import { registerNew } from './commands/new.js';
 import { registerReport } from './commands/report.js';
 import { registerReproductions } from './commands/reproductions.js';
 import { registerRun } from './commands/run.js';
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRuns(program);
   registerBench(program);
   registerReproductions(program);
+  registerNew(program);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -55,6 +55,13 @@ export interface TaskInfo {
   readonly classes?: readonly number[];
 }
 
+/**
+ * A task's whole training split, handed to endTask: x [n, ...inputShape], y as in Batch, size n.
+ * The runner owns these tensors and disposes them right after endTask returns: copy (clone or
+ * dataSync) what you keep, never dispose them.
+ */
+export type TrainSplit = Batch;
+
 export interface LearnerContext {
   readonly stream: StreamInfo;
   readonly model: FunctionalModel;
@@ -77,7 +84,8 @@ export interface Learner {
   beginTask?(task: TaskInfo): void | Promise<void>;
   /** Learn from one incoming batch. Return the training loss when it is known (divergence check). */
   observe(batch: Batch): number | void | Promise<number | void>;
-  endTask?(task: TaskInfo): void | Promise<void>;
+  /** After the task's last batch, with its training split (importance estimates such as EWC's or MAS'). */
+  endTask?(task: TaskInfo, train: TrainSplit): void | Promise<void>;
   /** Logits (classification) or outputs (regression). taskIndex is absent on task-free streams. */
   predict(x: tf.Tensor, taskIndex?: number): tf.Tensor;
   /**

@@ -114,7 +114,8 @@ export function higherIsBetter(result: RunResult, column: string): boolean | und
 
 /**
  * The learners whose mean is best in `column` (ties at the printed precision all win). Empty when
- * the column has no direction or fewer than two learners have a value (nothing to compare).
+ * the column has no direction, fewer than two learners have a value, or all of them tie (nothing
+ * to compare).
  */
 export function bestLearners(result: RunResult, column: string, digits = 3): Set<string> {
   const higher = higherIsBetter(result, column);
@@ -126,11 +127,14 @@ export function bestLearners(result: RunResult, column: string, digits = 3): Set
   }
   if (means.length < 2) return new Set();
   const best = higher ? Math.max(...means.map(([, m]) => m)) : Math.min(...means.map(([, m]) => m));
-  return new Set(means.filter(([, m]) => m === best).map(([learner]) => learner));
+  const winners = means.filter(([, m]) => m === best).map(([learner]) => learner);
+  // A column where every learner ties (class-incremental FWT, by construction) has no best.
+  return winners.length === means.length ? new Set() : new Set(winners);
 }
 
-/** A loss as logged; JSON turns NaN and ±Infinity into null, so null means "not finite". */
-function formatLoss(loss: number | null | undefined): string {
+/** A loss as logged: a number, or "NaN" / "Infinity" as result.json keeps them (null, in older results, is "not finite"). */
+function formatLoss(loss: number | string | null | undefined): string {
+  if (typeof loss === 'string') return loss;
   if (typeof loss !== 'number') return 'non-finite';
   return Number.isFinite(loss) ? String(Number(loss.toPrecision(4))) : String(loss);
 }
@@ -148,7 +152,7 @@ export function describeProblem(run: RunRecord, taskIds: readonly string[] = [])
   const parts: string[] = [];
   if (run.diverged) {
     const { task, step, loss } = run.diverged;
-    const id = taskIds[task];
+    const id = (run.taskIds ?? taskIds)[task]; // the run's own tasks: each seed may draw others
     parts.push(`diverged at task ${task}${id !== undefined ? ` (${id})` : ''}, step ${step} (loss ${formatLoss(loss)})`);
   } else if (run.status === 'diverged') {
     parts.push('diverged');

@@ -1,4 +1,4 @@
-import { type Observable, connectable, filter, forkJoin, last, Subject } from 'rxjs';
+import { type Observable, connectable, filter, forkJoin, last, map, Subject, toArray } from 'rxjs';
 import { averageLcaCurve } from '../metrics/lca.js';
 import { type AdaptationResult, toAdaptationResult } from '../metrics/operators/to-adaptation-result.js';
 import { toLearningCurves } from '../metrics/operators/to-learning-curves.js';
@@ -7,8 +7,9 @@ import { computeMetrics } from '../metrics/registry.js';
 import { evalPoints } from '../metrics/eval-points.js';
 import { stabilityGaps } from '../metrics/stability-gap.js';
 import type { MetricOptions, MetricValues, RunMatrices } from '../metrics/types.js';
-import type { DivergedEvent, RunEndEvent, RunEvent, RunStartEvent } from './events.js';
+import type { DivergedEvent, RunEndEvent, RunEvent, RunStartEvent, TaskStartEvent } from './events.js';
 import type { RunRecord } from './result.js';
+import { jsonSafeLoss } from './json-safe-loss.js';
 
 export interface RunIdentity {
   readonly learner: string;
@@ -41,10 +42,11 @@ export async function collectRun(
     start: shared.pipe(filter((e): e is RunStartEvent => e.type === 'run-start'), last(undefined, null)),
     diverged: shared.pipe(filter((e): e is DivergedEvent => e.type === 'diverged'), last(undefined, null)),
     adaptation: shared.pipe(toAdaptationResult()),
+    taskIds: shared.pipe(filter((e): e is TaskStartEvent => e.type === 'task-start'), map((e) => e.taskId), toArray()),
   });
   const result = new Promise<RunRecord>((resolve, reject) => {
     done.subscribe({
-      next: ({ matrices: classIL, taskILMatrices, curves, end, start, diverged, adaptation }) => {
+      next: ({ matrices: classIL, taskILMatrices, curves, end, start, diverged, adaptation, taskIds }) => {
         const { learner, learnerType, options: learnerOptions, seed } = id;
         const taskILR = hasScores(taskILMatrices.R) ? taskILMatrices.R.map((row) => [...row]) : undefined;
         const matrices: RunMatrices = taskILR ? { ...classIL, taskIL: { R: taskILR } } : classIL;
@@ -52,7 +54,8 @@ export async function collectRun(
           learner, learnerType, options: learnerOptions, seed,
           status: end.status,
           ...(end.error ? { error: end.error } : {}),
-          ...(diverged ? { diverged: { task: diverged.task, step: diverged.step, loss: diverged.loss } } : {}),
+          ...(diverged ? { diverged: { task: diverged.task, step: diverged.step, loss: jsonSafeLoss(diverged.loss) } } : {}),
+          ...(taskIds.length > 0 ? { taskIds } : {}),
           wallSeconds: end.wallSeconds,
           ...(end.peakRssBytes !== undefined ? { peakRssBytes: end.peakRssBytes } : {}),
           ...(end.peakTensorBytes !== undefined ? { peakTensorBytes: end.peakTensorBytes } : {}),

@@ -4,6 +4,7 @@ import type { MetricOptions, MetricValues, Score } from '../metrics/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import type { EvalSubsetRecord, RunStatus } from './events.js';
+import type { NonFiniteLoss } from './json-safe-loss.js';
 
 /** Everything one (learner, seed) run produced. */
 export interface RunRecord {
@@ -13,7 +14,10 @@ export interface RunRecord {
   readonly seed: number;
   readonly status: RunStatus;
   readonly error?: string;
-  readonly diverged?: { readonly task: number; readonly step: number; readonly loss: number };
+  /** Where the loss stopped being finite; `loss` is the text "NaN", "Infinity" or "-Infinity" (null in older results). */
+  readonly diverged?: { readonly task: number; readonly step: number; readonly loss: number | NonFiniteLoss | null };
+  /** The ids of the tasks this run saw, in order (each seed may draw its own; absent in older results). */
+  readonly taskIds?: string[];
   readonly wallSeconds: number;
   /** Process RSS high-water mark during the run, bytes (absent in results from before it was recorded). */
   readonly peakRssBytes?: number;
@@ -48,12 +52,15 @@ export interface RunResult {
   readonly createdAt: string;
   /** The command line that produced this result, so a report can say how to rerun it. */
   readonly command?: string;
+  /** The command line's --set overrides (PATH=VALUE), already applied to `scenario`. */
+  readonly overrides?: readonly string[];
   /** False while the run is still going (or if it was interrupted): runs[] holds what finished. */
   readonly complete: boolean;
   readonly backend: string;
   readonly versions: Record<string, string>;
   readonly scenario: Scenario;
   readonly stream: StreamInfo;
+  /** Task labels valid for every run: the stream's ids when all runs saw the same tasks, else "task 0", "task 1", ... */
   readonly taskIds: string[];
   readonly metricOptions: MetricOptions;
   readonly runs: RunRecord[];

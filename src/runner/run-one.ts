@@ -144,10 +144,10 @@ async function execute(plan: RunPlan, regs: Registries, emit: (e: RunEvent) => v
             await maybeYield();
           }
         }
+        if (!protocol.taskFree) await learner.endTask?.(taskInfo, { x: train.x, y: train.y, size: split.n, taskIndex: t });
       } finally {
         tf.dispose([train.x, train.y]);
       }
-      if (!protocol.taskFree) await learner.endTask?.(taskInfo);
       memory.sample();
       if (dense) evalSubsets(learner, t, 0, t, batchInTask);
       evalAll(learner, 'task-end', t, batchInTask);

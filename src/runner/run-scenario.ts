@@ -19,6 +19,7 @@ import type { RunRecord, RunResult } from './result.js';
 import { createTaskDistribution, runPlan } from './run-meta.js';
 import { createStream } from './run-one.js';
 import { JsonlLog } from './sinks/jsonl-log.js';
+import { sharedTaskIds } from './task-ids.js';
 
 export interface RunScenarioOptions {
   /** Folder for events.jsonl, result.json, report.md and report.html (created if missing). */
@@ -31,6 +32,8 @@ export interface RunScenarioOptions {
   readonly registries?: Registries;
   /** The command line to record in result.json (the CLI passes its own). */
   readonly command?: string;
+  /** The --set overrides the scenario was resolved with, recorded in result.json. */
+  readonly overrides?: readonly string[];
 }
 
 export interface StreamPreview {
@@ -80,12 +83,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     clbench: options.backend.versions.clbench ?? 'unknown',
     createdAt: new Date().toISOString(),
     ...(options.command ? { command: options.command } : {}),
+    ...(options.overrides?.length ? { overrides: options.overrides } : {}),
     complete,
     backend: options.backend.name,
     versions: options.backend.versions,
     scenario,
     stream: info,
-    taskIds,
+    taskIds: sharedTaskIds(taskIds, runs),
     metricOptions,
     runs,
     summary: summarizeRuns(runs),

@@ -5,6 +5,7 @@ import { type Registries, registries as defaultRegistries } from '../runner/regi
 import { ClbenchError } from '../util/errors.js';
 import { formatAjvError } from './format-errors.js';
 import { LIMITS, checkJsonShape } from './limits.js';
+import { applyOverrides } from './overrides.js';
 import { checkOrderingLearners, scenarioSchema } from './schema.js';
 import { type Scenario, learnerLabel } from './types.js';
 
@@ -72,16 +73,24 @@ function relevantErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   return useful.filter((e) => e.keyword === 'enum' || !badTypes.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`)));
 }
 
+export interface ScenarioOptions {
+  /** Apply the scenario's `quick` block. */
+  readonly quick?: boolean;
+  /** `PATH=VALUE` overrides (the CLI's --set), applied after `quick` and validated with the rest. */
+  readonly set?: readonly string[];
+}
+
 /**
  * Validates a parsed scenario and fills in its defaults. `source` names the file in messages.
  * Throws a ClbenchError listing every problem, each with its JSON path.
  */
-export function resolveScenario(raw: unknown, options: { quick?: boolean; source?: string } = {}, regs: Registries = defaultRegistries): Scenario {
+export function resolveScenario(raw: unknown, options: ScenarioOptions & { source?: string } = {}, regs: Registries = defaultRegistries): Scenario {
   const where = options.source ? `${options.source}: ` : '';
   if (!isObject(raw)) throw new ClbenchError(`${where}a scenario must be a JSON object`);
   checkJsonShape(raw, where);
   const withQuick = options.quick ? applyQuick(raw) : (({ quick: _q, ...rest }) => rest)(raw);
-  const data = structuredClone(withQuick);
+  const data = applyOverrides(withQuick, options.set ?? []);
+  if (options.set?.length) checkJsonShape(data, where); // an override is bounded like the file
   if (isObject(data.model) && data.model.type === undefined) data.model.type = 'mlp';
   if (options.quick && isObject(raw.quick)) data.quick = raw.quick; // validated too, so its typos surface
   const { validate, schema } = validatorFor(regs);
@@ -111,7 +120,7 @@ function checkLearners(list: readonly LearnerSpec[], taskFree: boolean, where: s
 }
 
 /** Reads, parses and validates a scenario file. */
-export function loadScenario(path: string, options: { quick?: boolean } = {}, regs: Registries = defaultRegistries): Scenario {
+export function loadScenario(path: string, options: ScenarioOptions = {}, regs: Registries = defaultRegistries): Scenario {
   let text: string;
   try {
     const bytes = statSync(path).size;

@@ -230,7 +230,7 @@ export class ResultsStore {
         id: r.id, scenario: r.scenario, scenarioHash: r.scenario_hash, learner: r.learner, learnerType: r.learner_type,
         learnerSpec: JSON.parse(r.learner_spec) as LearnerSpec, seed: r.seed, backend: r.backend, status: r.status, attempts: r.attempts,
         worker: r.worker, versions: parse<Record<string, string>>(r.versions), error: r.error,
-        diverged: parse<{ task: number; step: number; loss: number }>(r.diverged), wallSeconds: r.wall_seconds,
+        diverged: parse<NonNullable<RunRecord['diverged']>>(r.diverged), wallSeconds: r.wall_seconds,
         metrics: metrics.get(r.id) ?? {}, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
       }));
     });

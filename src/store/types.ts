@@ -62,7 +62,7 @@ export interface RunSummary {
   readonly worker: string | null;
   readonly versions: Record<string, string> | null;
   readonly error: string | null;
-  readonly diverged: { readonly task: number; readonly step: number; readonly loss: number } | null;
+  readonly diverged: RunRecord['diverged'] | null;
   readonly wallSeconds: number | null;
   /** As in the run's record: numbers (null: undefined for this run), or lists for meta-learning curves. */
   readonly metrics: MetricValues;

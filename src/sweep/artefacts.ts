@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { summarizeRuns } from '../metrics/summarize.js';
 import type { MetricOptions } from '../metrics/types.js';
 import type { RunRecord, RunResult } from '../runner/result.js';
+import { sharedTaskIds } from '../runner/task-ids.js';
 import type { Scenario } from '../scenario/types.js';
 import type { StreamInfo } from '../streams/types.js';
 import { writeJsonAtomic } from '../util/write-json.js';
@@ -40,7 +41,7 @@ export function buildRunResult(p: ResultParts): RunResult {
     versions: p.versions,
     scenario: p.scenario,
     stream: p.stream,
-    taskIds: [...p.taskIds],
+    taskIds: sharedTaskIds(p.taskIds, p.runs),
     metricOptions: p.metricOptions,
     runs: [...p.runs],
     summary: summarizeRuns(p.runs),

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderRunHtml } from '../report/html/render-html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { RunResult } from '../runner/result.js';
 import { metricOptionsOf } from '../runner/run-scenario.js';
@@ -14,12 +15,14 @@ import type { PlannedRun, SweepPlan } from './plan.js';
 export interface RunSweepOptions {
   readonly store: ResultsStore;
   readonly executor: RunExecutor;
-  /** Per-run folders (events.jsonl, result.json) and the sweep's combined result.json and report.md. */
+  /** Per-run folders (events.jsonl, result.json) and the sweep's combined result.json, report.md and report.html. */
   readonly outDir: string;
   /** Also redo runs that failed last time (completed and diverged runs are always kept). */
   readonly retryFailed?: boolean;
   /** The command line, recorded in result.json. */
   readonly command?: string;
+  /** The --set overrides the scenario was resolved with, recorded in the combined result.json. */
+  readonly overrides?: readonly string[];
   /** Queued runs are marked 'queued' until a worker takes them. */
   readonly queued?: boolean;
   /** Called once the store says how many runs remain to do. */
@@ -98,9 +101,14 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
 
   const [result] = readResults(store, scenario.name, { ids, scenarioHash: plan.scenarioHash, backend: plan.backend });
   if (result) {
-    const withCommand = options.command ? { ...result, command: options.command } : result;
+    const withCommand = {
+      ...result,
+      ...(options.command ? { command: options.command } : {}),
+      ...(options.overrides?.length ? { overrides: options.overrides } : {}),
+    };
     writeResultJson(outDir, withCommand);
     writeFileSync(join(outDir, 'report.md'), renderMarkdown(withCommand));
+    writeFileSync(join(outDir, 'report.html'), await renderRunHtml(withCommand));
   }
   const final = store.listRuns({ ids });
   return {

@@ -48,6 +48,52 @@ describe('clbench CLI', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('cli-tiny');
   });
 
+  it('loads a TypeScript plug-in with --plugin, as the header of the example says', () => {
+    const r = clbench('list', '--plugin', 'examples/custom-learner.ts');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('l2-anchor — L2 pull towards the previous task’s weights');
+    const missing = clbench('list', '--plugin', 'examples/no-such-learner.ts');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--plugin examples/no-such-learner.ts: no such file');
+  });
+
+  it('says that run trains only the listed options when the scenario has a sweep block', () => {
+    const file = scenarioFile({ ...tiny, sweep: { learners: { naive: { lr: [0.01, 0.1] } } } });
+    const r = clbench('run', file, '--out', join(tempDir(), 'out'), '--backend', 'wasm', '--seeds', '0');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('has a sweep block; run trains only the options listed in "learners": use `clbench sweep` for the grid, or --set to change one option');
+  });
+
+  it('new learner: refuses bad names and built-in ones, and writes nothing then', () => {
+    const dir = tempDir();
+    const bad = clbench('new', 'learner', 'My_Learner', '--dir', dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'My_Learner' is not a valid learner type");
+    const builtIn = clbench('new', 'learner', 'ewc', '--dir', dir);
+    expect(builtIn.code).toBe(2);
+    expect(builtIn.stderr).toContain("'ewc' is a built-in learner");
+    const ok = clbench('new', 'learner', 'der-pp', '--dir', dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'der-pp.ts'), 'utf8')).toContain('export class DerPp extends ModelLearner');
+    expect(JSON.parse(readFileSync(join(dir, 'der-pp.scenario.json'), 'utf8')).learners.map((l: { type: string }) => l.type)).toEqual(['naive', 'der-pp']);
+  });
+
+  it('applies --set overrides, validates them and records them in result.json', () => {
+    const out = join(tempDir(), 'out');
+    const file = scenarioFile(tiny);
+    const r = clbench('run', file, '--out', out, '--backend', 'wasm', '--seeds', '0', '--quiet', '--set', 'learners.naive.lr=0.2', '--set', 'stream.trainPerTask=50');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+    expect(result.overrides).toEqual(['learners.naive.lr=0.2', 'stream.trainPerTask=50']);
+    expect(result.scenario.learners[0].lr).toBe(0.2);
+    expect(result.scenario.stream.trainPerTask).toBe(50);
+    expect(result.runs[0].options.lr).toBe(0.2);
+    const bad = clbench('validate', file, '--set', 'learners.naive.lr=fast');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('learners[0].lr: must be number (got "fast")');
+  });
+
   it('runs a meta-learning scenario: stepsToTarget as a step count, curves left out of the table', () => {
     const meta = {
       name: 'cli-meta',

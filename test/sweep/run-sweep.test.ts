@@ -68,6 +68,8 @@ describe('runSweep (in process)', () => {
     expect(onDisk.complete).toBe(true);
     expect(onDisk.command).toBe('clbench sweep test');
     expect(existsSync(join(outDir, 'report.md'))).toBe(true);
+    // The same report page as `clbench run` writes, with the grid points as learners.
+    expect(readFileSync(join(outDir, 'report.html'), 'utf8')).toContain('naive[lr=0.1]');
     for (const run of plan.runs) {
       const dir = runDir(outDir, run.label, run.seed, run.id);
       const single = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;

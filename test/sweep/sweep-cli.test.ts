@@ -111,6 +111,18 @@ describe('clbench sweep', () => {
     expect(combined('b')).toEqual(combined('a'));
   }, SLOW);
 
+  it('applies --set, records it, and writes report.html beside report.md', () => {
+    const dir = tempDir();
+    const r = clbench('sweep', scenarioPath, '--workers', '1', '--backend', 'wasm', '--db', join(dir, 'c.db'), '--out', join(dir, 'c'), '-q',
+      '--set', 'seeds=[0]', '--set', 'learners.naive.lr=0.2');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, 'c', 'result.json'), 'utf8')) as RunResult;
+    expect(result.overrides).toEqual(['seeds=[0]', 'learners.naive.lr=0.2']);
+    expect(result.runs.map((run) => [run.learner, run.seed])).toEqual([['naive', 0], ['joint', 0]]);
+    expect(result.runs[0].options.lr).toBe(0.2);
+    expect(readFileSync(join(dir, 'c', 'report.html'), 'utf8')).toContain('sweep-cli');
+  }, SLOW);
+
   it('resumes after SIGKILL: every run completed exactly once, no duplicate rows, a sound database', async () => {
     const dir = tempDir();
     const db = join(dir, 'clbench.db');
@@ -147,7 +159,10 @@ describe('clbench sweep', () => {
     const conn = new BetterSqlite3(db, { readonly: true });
     expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(conn.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(6);
-    expect(conn.prepare('SELECT COUNT(*) FROM metrics').pluck().get()).toBe(6 * 6);
+    // Every run holds the same full set of metrics, once each.
+    const perRun = conn.prepare('SELECT COUNT(DISTINCT name) FROM metrics').pluck().get() as number;
+    expect(perRun).toBeGreaterThan(5);
+    expect(conn.prepare('SELECT COUNT(*) FROM (SELECT run_id FROM metrics GROUP BY run_id HAVING COUNT(*) = ?)').pluck().get(perRun)).toBe(6);
     expect(conn.prepare('SELECT COUNT(*) FROM (SELECT run_id, name FROM metrics GROUP BY run_id, name HAVING COUNT(*) > 1)').pluck().get()).toBe(0);
     conn.close();
     const result = JSON.parse(readFileSync(join(dir, 'out', 'result.json'), 'utf8')) as RunResult;

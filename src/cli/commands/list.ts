@@ -27,7 +27,7 @@ export function registerList(program: Command): void {
     .command('list')
     .description('list the registered streams, models, learners and metrics with their options')
     .option('--json', 'machine-readable output')
-    .option('--plugin <file...>', 'JS modules to import first')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first')
     .action(async (flags: { json?: boolean; plugin?: string[] }) => {
       await loadPlugins(flags.plugin);
       const groups = {

@@ -65,7 +65,7 @@ export function registerReport(program: Command): void {
     .option('--out <dir>', 'write the report here (default: reports/report-<timestamp>)')
     .option('--format <list>', `comma-separated, from ${FORMATS.join(', ')}`, FORMATS.join(','))
     .option('--title <text>', 'page title when the results span several scenarios')
-    .option('--plugin <file...>', 'JS modules to import first (they register custom metrics)')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first (they register custom metrics)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print each scenario group\'s summary and the files written as JSON on stdout')
     .action(async (inputs: string[], flags: ReportFlags) => {

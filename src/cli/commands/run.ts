@@ -12,6 +12,7 @@ import { colorLevel } from '../color.js';
 import { ScenarioProgress } from '../progress.js';
 import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
+import { withSetOption } from '../set-option.js';
 
 interface RunFlags {
   learners?: string;
@@ -22,6 +23,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   plugin?: string[];
+  set: string[];
   yes?: boolean;
 }
 
@@ -45,7 +47,7 @@ function timestamp(): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  withSetOption(program
     .command('run <scenario>')
     .description('run a scenario: every learner × seed, writing events.jsonl, result.json, report.md and report.html')
     .option('--learners <labels>', 'only these learners (comma-separated labels)')
@@ -53,13 +55,13 @@ export function registerRun(program: Command): void {
     .option('--quick', "apply the scenario's quick overrides (a minutes-long version)")
     .option('--backend <name>', 'tfjs-node-gpu, tfjs-node, webgpu, wasm or cpu (default: a CPU backend for MLPs, see docs/performance.md)')
     .option('--out <dir>', 'write results here (default: reports/<scenario>/<timestamp>)')
-    .option('--plugin <file...>', 'JS modules to import first (they register custom learners or streams)')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first: they register your own learners, streams, models or metrics')
     .option('-q, --quiet', 'no progress bar or summary table')
     .option('--json', 'print the result summary as JSON on stdout (no progress, no table)')
-    .option('-y, --yes', `start even when the scenario expands to more than ${LIMITS.confirmRunsAbove} runs`)
+    .option('-y, --yes', `start even when the scenario expands to more than ${LIMITS.confirmRunsAbove} runs`))
     .action(async (file: string, flags: RunFlags) => {
       await loadPlugins(flags.plugin);
-      const scenario = selectRuns(loadScenario(file, { quick: flags.quick }), flags);
+      const scenario = selectRuns(loadScenario(file, { quick: flags.quick, set: flags.set }), flags);
       confirmRunCount(file, scenario.learners.length * scenario.seeds.length, LIMITS.confirmRunsAbove, flags.yes);
       const backend = await useBackend(flags.backend, { model: scenario.model.type });
       const outDir = prepareOutDir(flags.out ?? join('reports', scenario.name, timestamp()));
@@ -68,6 +70,10 @@ export function registerRun(program: Command): void {
       const quiet = flags.quiet || flags.json;
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
+        // A grid is easy to miss: say that `run` trains the listed options only.
+        if (scenario.sweep?.learners && Object.keys(scenario.sweep.learners).length > 0) {
+          process.stderr.write(`clbench: ${file} has a sweep block; run trains only the options listed in "learners": use \`clbench sweep\` for the grid, or --set to change one option\n`);
+        }
       }
       const progress = quiet ? undefined : new ScenarioProgress(runs, info.numTasks, { meta: scenario.protocol.kind === 'meta' });
       let result;
@@ -83,6 +89,7 @@ export function registerRun(program: Command): void {
           outDir,
           backend,
           command: ['clbench', ...process.argv.slice(2)].join(' '),
+          overrides: flags.set,
           onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
           onEvent: (e) => progress?.event(e),
         });

@@ -9,7 +9,7 @@ export function registerSchema(program: Command): void {
     .command('schema')
     .description('print the scenario JSON Schema (built from the registered pieces), for editors and docs')
     .option('--out <file>', 'write it to a file instead of stdout')
-    .option('--plugin <file...>', 'JS modules to import first')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first')
     .action(async (flags: { out?: string; plugin?: string[] }) => {
       await loadPlugins(flags.plugin);
       const text = `${JSON.stringify(scenarioSchema(registries), null, 2)}\n`;

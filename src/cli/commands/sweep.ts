@@ -20,6 +20,7 @@ import { SweepProgress } from '../../sweep/progress.js';
 import { ClbenchError } from '../../util/errors.js';
 import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
+import { withSetOption } from '../set-option.js';
 
 export const DEFAULT_DB = join('reports', 'clbench.db');
 
@@ -39,6 +40,7 @@ interface SweepFlags {
   dryRun?: boolean;
   plugin?: string[];
   quiet?: boolean;
+  set: string[];
 }
 
 export function positiveInt(flag: string, text: string): number {
@@ -90,7 +92,7 @@ async function makeExecutor(flags: SweepFlags, workers: number): Promise<RunExec
 }
 
 export function registerSweep(program: Command): void {
-  program
+  withSetOption(program
     .command('sweep <scenario>')
     .description('run every learner × option grid point × seed of a scenario into the results store, skipping runs already done')
     .option('--workers <n>', 'runs at a time, each in its own process (default: the number of cores)')
@@ -106,11 +108,11 @@ export function registerSweep(program: Command): void {
     .option('-y, --yes', 'run a sweep however many runs it expands to')
     .option('--retry-failed', 'also redo runs that failed last time')
     .option('--dry-run', 'list the runs and their status in the store, run nothing')
-    .option('--plugin <file...>', 'JS modules to import first (custom learners; workers need them too)')
-    .option('-q, --quiet', 'no progress bar or summary table')
+    .option('--plugin <file...>', 'modules (.js or .ts) to import first (your own learners; workers need them too)')
+    .option('-q, --quiet', 'no progress bar or summary table'))
     .action(async (file: string, flags: SweepFlags) => {
       await loadPlugins(flags.plugin);
-      const scenario = withSeeds(loadScenario(file, { quick: flags.quick }), flags.seeds);
+      const scenario = withSeeds(loadScenario(file, { quick: flags.quick, set: flags.set }), flags.seeds);
       const total = inFile(file, () => countSweepRuns(scenario));
       const limit = positiveInt('--confirm-above', flags.confirmAbove);
       if (total > limit && !flags.yes && !flags.dryRun) {
@@ -145,7 +147,7 @@ export function registerSweep(program: Command): void {
         });
         const summary = await runSweep(plan, {
           store, executor, outDir, queued: Boolean(flags.queue), retryFailed: flags.retryFailed,
-          command: recordedCommand(process.argv.slice(2)),
+          command: recordedCommand(process.argv.slice(2)), overrides: flags.set,
           onRunStarted: (run) => progress?.started(run.id),
           onRunProgress: (run, task) => progress?.progress(run.id, task),
           onRunFinished: (run, outcome) => {
@@ -165,7 +167,7 @@ export function registerSweep(program: Command): void {
           const bad = summary.failed + summary.diverged;
           const line = `sweep ${expanded.name}: ${plan.runs.length} run(s): ran ${summary.ran.length} in ${seconds.toFixed(1)} s, ` +
             `${summary.skipped.length} already done; ${summary.failed} failed, ${summary.diverged} diverged`;
-          process.stdout.write(`\n${bad > 0 ? chalk.yellow(line) : line}\nstore ${flags.db}; wrote ${join(outDir, 'result.json')} and ${join(outDir, 'report.md')}\n`);
+          process.stdout.write(`\n${bad > 0 ? chalk.yellow(line) : line}\nstore ${flags.db}; wrote ${join(outDir, 'result.json')}, ${join(outDir, 'report.md')} and ${join(outDir, 'report.html')}\n`);
         }
         if (summary.failed > 0) process.exitCode = 3;
       } finally {

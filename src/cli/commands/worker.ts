@@ -26,7 +26,7 @@ export function registerWorker(program: Command): void {
     .option('--workers <n>', 'runs at a time, each in its own process (default: the number of cores)')
     .option('--out <dir>', "where the runs' events.jsonl go", join('reports', 'worker'))
     .option('--lock-seconds <n>', 'a run whose worker is silent this long is retried elsewhere', '30')
-    .option('--plugin <file...>', 'JS modules registering custom learners (the same as the sweep’s)')
+    .option('--plugin <file...>', 'modules (.js or .ts) registering your own learners (the same as the sweep’s)')
     .option('-q, --quiet', 'log only errors')
     .action(async (flags: WorkerFlags) => {
       await loadPlugins(flags.plugin);

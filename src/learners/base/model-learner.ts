@@ -2,7 +2,7 @@ import * as tf from '../../backend/tf.js';
 import { fusedCrossEntropy } from '../../backend/native-xent.js';
 import { FastWeights } from '../meta/fast-weights.js';
 import type { StepSizes } from '../meta/functional-sgd.js';
-import type { AdaptOptions, Adapted, Batch, Learner, LearnerContext, TaskInfo } from '../types.js';
+import type { AdaptOptions, Adapted, Batch, Learner, LearnerContext, TaskInfo, TrainSplit } from '../types.js';
 import { type ParameterGradients, parameterGradients } from './flat-gradients.js';
 import { type LossFn, lossFor } from './losses.js';
 import { mixedTaskLoss } from './mixed-task-loss.js';
@@ -52,7 +52,7 @@ export abstract class ModelLearner implements Learner {
   }
 
   beginTask?(task: TaskInfo): void | Promise<void>;
-  endTask?(task: TaskInfo): void | Promise<void>;
+  endTask?(task: TaskInfo, train: TrainSplit): void | Promise<void>;
   abstract observe(batch: Batch): number | void | Promise<number | void>;
 
   /** Which output head serves a task: its own on multi-head models, else the shared one. */

@@ -8,8 +8,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Whether seeds may see different tasks: several seeds and a stream not pinned by `stream.seed`. */
+/**
+ * Whether the runs saw different tasks. Results record each run's task ids; for older ones, several
+ * seeds on a stream not pinned by `stream.seed` may have.
+ */
 export function tasksMayVary(result: RunResult): boolean {
+  if (result.runs.some((r) => r.taskIds)) return result.runs.some((r) => r.taskIds && r.taskIds.join('\n') !== result.taskIds.join('\n'));
   return new Set(result.runs.map((r) => r.seed)).size > 1 && typeof result.scenario.stream.seed !== 'number';
 }
 
@@ -87,7 +91,7 @@ export function reproducibility(group: ReportGroup): SafeHtml {
   const facts: [string, SafeHtml | string][] = [
     ['scenario', html`${result.scenario.name} <span class="sub">(settings fingerprint <code>${group.fingerprint}</code>)</span>`],
     ['stream', html`${result.stream.description} — <code>${result.stream.type}</code>, ${plural(result.stream.numTasks, 'task')}, ${result.stream.kind}`],
-    ['tasks', taskList ? `${taskList}${tasksMayVary(result) ? ' (as drawn for the first seed; streams are seeded per run, so other seeds may draw other tasks)' : ''}` : '—'],
+    ['tasks', taskList ? `${taskList}${tasksMayVary(result) ? ' (streams are seeded per run and the seeds drew different tasks: columns are positions; each run’s tasks are in result.json, runs[].taskIds)' : ''}` : '—'],
     ['model', describeModel(result)],
     ['protocol', describeProtocol(result)],
     ['metrics', describeMetricOptions(result)],

@@ -99,7 +99,7 @@ export function planCharts(result: RunResult): ChartPlan[] {
     html`Row <i>after Ti</i>: ${ctx.scoreTitle} on each task after training on tasks 0..i; row <i>untrained</i>: the model
       before any training. Outlined: each task right after training on it (the diagonal).${maxSeeds(ctx) > 1 ? ' Mean over seeds.' : ''}
       ${blockSize(taskIds.length) > 1 ? `With ${taskIds.length} tasks, each cell is the mean over a block of ${blockSize(taskIds.length)} × ${blockSize(taskIds.length)} tasks, named after its first task.` : ''}
-      ${taskIds.length && taskIds.length <= 30 ? html`<br>Tasks: ${taskIds.map((id, j) => `T${j} = ${id}`).join(', ')}${tasksMayVary(result) ? ' (as drawn for the first seed; other seeds may draw others)' : ''}.` : null}`,
+      ${taskIds.length && taskIds.length <= 30 ? html`<br>Tasks: ${taskIds.map((id, j) => `T${j} = ${id}`).join(', ')}${tasksMayVary(result) ? ' (positions: the seeds drew different tasks)' : ''}.` : null}`,
   );
   add(
     'matrices-task-il',
