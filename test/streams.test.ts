@@ -56,6 +56,40 @@ describe('rotated-mnist', () => {
   });
 });
 
+describe('rotated-mnist, DER setting', () => {
+  it('angleSampling "uniform" draws every task from the whole range, not from its stratum', async () => {
+    const spec = { type: 'rotated-mnist', tasks: 20, trainPerTask: 5, testPerTask: 5 };
+    const angles = (tasks: { info?: Readonly<Record<string, unknown>> }[]) => tasks.map((t) => t.info!.angle as number);
+    const uniform = angles(await tasksOf(rotatedMnist.create({ ...spec, angleSampling: 'uniform' }, new Rng(7))));
+    for (const a of uniform) {
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThan(180);
+    }
+    // Stratified draws are increasing by construction; 20 independent uniform draws almost surely are not.
+    const outsideStratum = uniform.filter((a, t) => a < 9 * t || a >= 9 * (t + 1));
+    expect(outsideStratum.length).toBeGreaterThan(10);
+    // The default is unchanged: the same angles as an explicit "stratified".
+    const byDefault = angles(await tasksOf(rotatedMnist.create(spec, new Rng(7))));
+    const stratified = angles(await tasksOf(rotatedMnist.create({ ...spec, angleSampling: 'stratified' }, new Rng(7))));
+    expect(stratified).toEqual(byDefault);
+  });
+
+  it('without trainPerTask/testPerTask a task is the full 60 000 / 10 000 images, for rotations and permutations', async () => {
+    const [rotated] = await tasksOf(rotatedMnist.create({ type: 'rotated-mnist', tasks: 1, angleSampling: 'uniform', interpolation: 'nearest' }, new Rng(0)));
+    const [permuted] = await tasksOf(permutedMnist.create({ type: 'permuted-mnist', tasks: 1 }, new Rng(0)));
+    for (const task of [rotated, permuted]) {
+      const train = task.train();
+      expect(train.n).toBe(60000);
+      expect(train.x).toHaveLength(60000 * 784);
+      // Every training image once: the label counts are MNIST's own.
+      const counts = new Array<number>(10).fill(0);
+      for (const label of train.y) counts[label]++;
+      expect(counts[1]).toBe(6742);
+      expect(task.test().n).toBe(10000);
+    }
+  });
+});
+
 describe('permuted-mnist', () => {
   it('applies one fixed permutation per task to train and test alike', async () => {
     const stream = permutedMnist.create({ type: 'permuted-mnist', tasks: 2, trainPerTask: 50, testPerTask: 50 }, new Rng(1));

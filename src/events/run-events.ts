@@ -67,6 +67,8 @@ export interface EvalEvent extends RunKey {
   readonly step: number;
   /** Fraction correct (classification) or NaN (regression). */
   readonly accuracy: number;
+  /** The same predictions scored task-IL (argmax over the task's own outputs); class-incremental streams only. */
+  readonly accuracyTaskIL?: number;
   /** Mean loss on the split: cross-entropy or MSE. */
   readonly loss: number;
 }

@@ -1,5 +1,6 @@
 import { Registry } from '../util/registry.js';
 import { acc } from './acc.js';
+import { accTaskIL } from './acc-task-il.js';
 import { adaptationSpeedEntry } from './adaptation-speed.js';
 import { anytimeAccEntry } from './anytime-acc.js';
 import { bwt } from './bwt.js';
@@ -14,15 +15,18 @@ import { windowedForgettingEntry } from './windowed-forgetting.js';
 import type { MetricEntry, MetricOptions, MetricValues, RunMatrices } from './types.js';
 
 export const metrics = new Registry<MetricEntry>('metric');
-for (const entry of [acc, bwt, fwt, la, forgetting, lca]) metrics.register(entry);
+for (const entry of [acc, accTaskIL, bwt, fwt, la, forgetting, lca]) metrics.register(entry);
 // Continual evaluation (De Lange et al., ICLR 2023): read off the scores along the stream.
 for (const entry of [minAccEntry, wcAccEntry, gapDepthEntry, gapRecoveryEntry, anytimeAccEntry, adaptationSpeedEntry, windowedForgettingEntry]) {
   metrics.register(entry);
 }
 
-/** Every registered metric of one run. */
+/** Every registered metric that applies to the run. */
 export function computeMetrics(run: RunMatrices, options: MetricOptions): MetricValues {
   const values: MetricValues = {};
-  for (const entry of metrics.list()) values[entry.type] = entry.compute(run, options);
+  for (const entry of metrics.list()) {
+    if (entry.appliesTo && !entry.appliesTo(run)) continue;
+    values[entry.type] = entry.compute(run, options);
+  }
   return values;
 }

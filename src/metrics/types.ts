@@ -14,6 +14,11 @@ export interface RunMatrices {
   /** Z[k][β'] for β' = 0..lcaBeta (β' = 0: before training on task k). */
   readonly Z: readonly (readonly Score[])[];
   /**
+   * The task-IL view of a class-incremental run: R scored from the same predictions with the
+   * argmax restricted to each task's own outputs. Absent when the stream has no such view.
+   */
+  readonly taskIL?: { readonly R: readonly (readonly Score[])[] };
+  /**
    * Every score along the stream (the run's learning curves): the continual-evaluation metrics
    * (min-ACC, WC-ACC, stability gap, ...) read it. Absent: those metrics are null.
    */
@@ -49,6 +54,8 @@ export interface MetricEntry extends RegistryEntry {
   /** Whether larger is better (for highlighting the best learner in reports). */
   readonly higherIsBetter: boolean;
   compute(run: RunMatrices, options: MetricOptions): Score;
+  /** Whether the metric exists for this run (default: always); runs it does not apply to omit it. */
+  appliesTo?(run: RunMatrices): boolean;
 }
 
 export type MetricValues = Record<string, Score>;

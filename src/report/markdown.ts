@@ -207,13 +207,15 @@ function matrixBlock(result: RunResult, learner: string, runs: readonly RunRecor
     return lines;
   }
   const names = T > MAX_NAMED_COLUMNS ? Array.from({ length: T }, (_, j) => `T${j}`) : result.taskIds.map(cellText);
-  lines.push(
-    ...table(
-      ['after \\ on', ...names],
-      ['left', ...names.map(() => 'right' as const)],
-      [['untrained (b)', ...b.map(f)], ...R.map((row, i) => [`after T${i}`, ...row.map(f)])],
-    ),
-  );
+  const header = ['after \\ on', ...names];
+  const align = ['left' as const, ...names.map(() => 'right' as const)];
+  lines.push(...table(header, align, [['untrained (b)', ...b.map(f)], ...R.map((row, i) => [`after T${i}`, ...row.map(f)])]));
+  const taskIL = used.filter((run) => run.taskILAccuracyMatrix);
+  if (taskIL.length) {
+    const RTaskIL = meanMatrix(taskIL.map((run) => Array.from({ length: T }, (_, i) => padRow(run.taskILAccuracyMatrix?.[i], T))));
+    lines.push('', "Task-IL view of the same runs (argmax over each task's own outputs):", '');
+    lines.push(...table(header, align, RTaskIL.map((row, i) => [`after T${i}`, ...row.map(f)])));
+  }
   return lines;
 }
 

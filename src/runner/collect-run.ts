@@ -36,6 +36,7 @@ export async function collectRun(
   const empty: RunMatrices = { R: [], b: [], Z: [] };
   const done = forkJoin({
     matrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e[id.score]), last(undefined, empty)),
+    taskILMatrices: shared.pipe(toRunMatrices(id.numTasks, options.lcaBeta, (e) => e.accuracyTaskIL ?? null), last(undefined, empty)),
     curves: shared.pipe(toLearningCurves()),
     end: shared.pipe(filter((e): e is RunEndEvent => e.type === 'run-end'), last()),
     start: shared.pipe(filter((e): e is RunStartEvent => e.type === 'run-start'), last(undefined, null)),
@@ -45,8 +46,10 @@ export async function collectRun(
   });
   const result = new Promise<RunRecord>((resolve, reject) => {
     done.subscribe({
-      next: ({ matrices, curves, end, start, diverged, adaptation, taskIds }) => {
+      next: ({ matrices: classIL, taskILMatrices, curves, end, start, diverged, adaptation, taskIds }) => {
         const { learner, learnerType, options: learnerOptions, seed } = id;
+        const taskILR = hasScores(taskILMatrices.R) ? taskILMatrices.R.map((row) => [...row]) : undefined;
+        const matrices: RunMatrices = taskILR ? { ...classIL, taskIL: { R: taskILR } } : classIL;
         resolve({
           learner, learnerType, options: learnerOptions, seed,
           status: end.status,
@@ -57,6 +60,7 @@ export async function collectRun(
           ...(end.peakRssBytes !== undefined ? { peakRssBytes: end.peakRssBytes } : {}),
           ...(end.peakTensorBytes !== undefined ? { peakTensorBytes: end.peakTensorBytes } : {}),
           accuracyMatrix: matrices.R.map((row) => [...row]),
+          ...(taskILR ? { taskILAccuracyMatrix: taskILR } : {}),
           baseline: [...matrices.b],
           lcaCurve: averageLcaCurve(matrices.Z, options.lcaBeta),
           curves,
@@ -70,6 +74,10 @@ export async function collectRun(
   });
   shared.connect();
   return result;
+}
+
+function hasScores(R: RunMatrices['R']): boolean {
+  return R.some((row) => row.some((v) => v !== null));
 }
 
 /**

@@ -31,7 +31,11 @@ export function createModel(scenario: Scenario, info: StreamInfo, regs: Registri
   return regs.models.get(scenario.model.type).create(scenario.model, info);
 }
 
-/** A new learner of the spec's type with its options, not set up yet: the caller sets it up and disposes it. */
+/**
+ * A new learner of the spec's type with its options, not set up yet: the caller sets it up and
+ * disposes it. `streamBatch` is the driver's (how the stream is cut), not the learner's.
+ */
 export function createLearner(spec: LearnerSpec, regs: Registries): Learner {
-  return regs.learners.get(spec.type).create(learnerOptions(spec) as never);
+  const { streamBatch: _driverOnly, ...options } = learnerOptions(spec);
+  return regs.learners.get(spec.type).create(options as never);
 }

@@ -25,6 +25,8 @@ export interface RunRecord {
   readonly peakTensorBytes?: number;
   /** R[i][j]: score on task j after training on tasks 0..i (null: not reached). */
   readonly accuracyMatrix: Score[][];
+  /** The same run's R scored task-IL (argmax over each task's own outputs); class-incremental streams only. */
+  readonly taskILAccuracyMatrix?: Score[][];
   /** b[j]: the untrained model's score on task j. */
   readonly baseline: Score[];
   /** Z_b for b = 0..β, averaged over tasks (the LCA curve). */

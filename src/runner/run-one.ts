@@ -1,7 +1,7 @@
 import { EMPTY, type Observable, catchError, concatMap, defer, lastValueFrom, take, takeWhile } from 'rxjs';
 import * as tf from '../backend/tf.js';
 import type { Learner, TaskInfo } from '../learners/types.js';
-import type { ContinualProtocol } from '../scenario/types.js';
+import { type ContinualProtocol, learnerBatchSize } from '../scenario/types.js';
 import type { ProblemKind, StreamInfo, Task } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
@@ -49,10 +49,10 @@ const continual: Schedule = async (life) => {
   const learner = createLearner(plan.learner, regs);
   await learner.setup({
     stream: info, model: createModel(plan.scenario, info, regs), rng: life.rng.fork('learner'),
-    batchSize: protocol.batchSize, epochs: protocol.epochs, taskFree: protocol.taskFree,
+    batchSize: learnerBatchSize(plan.learner, protocol), epochs: protocol.epochs, taskFree: protocol.taskFree,
   });
   life.own(learner);
-  const run = new ContinualRun(life, protocol, info.kind, learner, tests);
+  const run = new ContinualRun(life, { ...protocol, batchSize: learnerBatchSize(plan.learner, protocol) }, info.kind, learner, tests);
   if (knownLength) run.evalAll('baseline', -1, 0);
   // A stream that fails ends the run once the tasks it delivered before failing are trained.
   let streamError: { error: unknown } | undefined;
@@ -71,10 +71,14 @@ const continual: Schedule = async (life) => {
 class TestSets {
   readonly sets: EvalSet[] = [];
   readonly subsets: EvalSet[] = [];
+  /** Each task's own output units (class-incremental streams), for its task-IL score. */
+  readonly outputs: (readonly number[] | undefined)[] = [];
   constructor(private readonly kind: ProblemKind) {}
 
   add(task: Task): void {
-    if (this.sets[task.index] === undefined) this.sets[task.index] = uploadSplit(task.test(), this.kind);
+    if (this.sets[task.index] !== undefined) return;
+    this.sets[task.index] = uploadSplit(task.test(), this.kind);
+    this.outputs[task.index] = task.taskOutputs;
   }
 
   /** Each task's fixed evaluation subset, drawn from the run's seed (one generator per task). */
@@ -115,7 +119,8 @@ class ContinualRun {
   }
 
   private emitEval(phase: EvalPhase, afterTask: number, evalTask: number, batchInTask: number): void {
-    const score = evaluate(this.learner, this.tests.sets[evalTask], this.visibleTask(evalTask), this.kind, this.protocol.evalBatchSize);
+    const { sets, outputs } = this.tests;
+    const score = evaluate(this.learner, sets[evalTask], this.visibleTask(evalTask), this.kind, this.protocol.evalBatchSize, outputs[evalTask]);
     this.life.emit({ ...this.life.key, type: 'eval', phase, afterTask, evalTask, batchInTask, step: this.step, ...score });
   }
 
@@ -127,7 +132,8 @@ class ContinualRun {
   private evalSubsets(afterTask: number, first: number, last: number, batchInTask: number): void {
     const seen = Array.from({ length: last - first + 1 }, (_, k) => first + k);
     const sets = seen.map((j) => this.tests.subsets[j]);
-    const scores = evaluateMany(this.learner, sets, seen.map((j) => this.visibleTask(j)), this.kind, this.protocol.evalBatchSize);
+    const outputs = seen.map((j) => this.tests.outputs[j]);
+    const scores = evaluateMany(this.learner, sets, seen.map((j) => this.visibleTask(j)), this.kind, this.protocol.evalBatchSize, outputs);
     seen.forEach((evalTask, k) => this.life.emit({ ...this.life.key, type: 'eval', phase: 'curve', afterTask, evalTask, batchInTask, step: this.step, ...scores[k] }));
   }
 

@@ -174,6 +174,10 @@ export function scenarioSchema(regs: Registries): JsonSchema {
   const model = discriminated(regs.models.list(), {}, 'mlp');
   const learner = discriminated(regs.learners.list(), {
     name: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Label in reports (default: the type)' },
+    streamBatch: {
+      type: 'integer', minimum: 1,
+      description: 'Examples per incoming batch for this learner (default: protocol.batchSize), as Mammoth sets batch_size per method',
+    },
   });
   return {
     $id: 'https://clbench.dev/scenario.schema.json',

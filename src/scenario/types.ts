@@ -155,6 +155,14 @@ export function learnerLabel(spec: LearnerSpec): string {
   return spec.name ?? spec.type;
 }
 
+/**
+ * The batch size a learner's stream is cut into: its spec's `streamBatch` (Mammoth sets
+ * batch_size per method, e.g. GSS 128 where the rest of Seq-MNIST uses 10), else the protocol's.
+ */
+export function learnerBatchSize(spec: LearnerSpec, protocol: Protocol): number {
+  return typeof spec.streamBatch === 'number' ? spec.streamBatch : protocol.batchSize;
+}
+
 /** A learner spec's own options, without the keys the scenario uses to name it. */
 export function learnerOptions(spec: LearnerSpec): Record<string, unknown> {
   const { type: _type, name: _name, ...options } = spec;

@@ -23,6 +23,11 @@ export interface Task {
   readonly id: string;
   /** Original class ids in this task (before any per-task label remapping). */
   readonly classes?: readonly number[];
+  /**
+   * The output units that belong to this task, on a shared head over all classes (class-incremental).
+   * When set, every evaluation is also scored task-IL: the argmax restricted to these outputs.
+   */
+  readonly taskOutputs?: readonly number[];
   readonly info?: Readonly<Record<string, unknown>>;
   train(): Split;
   test(): Split;

@@ -173,7 +173,7 @@ describe('clbench CLI', () => {
     expect(listed.learners.map((l) => l.name)).toEqual(expect.arrayContaining(['naive', 'joint', 'independent']));
     expect(listed.streams.map((s) => s.name)).toEqual(expect.arrayContaining(['rotated-mnist', 'permuted-mnist', 'split-mnist']));
     expect(listed.metrics.map((m) => m.name)).toEqual([
-      'ACC', 'BWT', 'FWT', 'LA', 'forgetting', 'LCA', 'minACC', 'WC-ACC', 'gapDepth', 'gapRecovery', 'AAA', 'stepsTo90', 'WF10',
+      'ACC', 'ACC-taskIL', 'BWT', 'FWT', 'LA', 'forgetting', 'LCA', 'minACC', 'WC-ACC', 'gapDepth', 'gapRecovery', 'AAA', 'stepsTo90', 'WF10',
     ]);
     const text = clbench('list');
     expect(text.stdout).toContain('lr: number (required)');

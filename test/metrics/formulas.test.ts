@@ -377,12 +377,15 @@ describe('LCA', () => {
 // computeMetrics
 // ---------------------------------------------------------------------------------------------
 describe('computeMetrics', () => {
-  it('returns every registered metric name, and only those', () => {
+  it('returns every registered metric that applies to the run, and only those', () => {
     const values = computeMetrics(run3, paper);
-    expect(Object.keys(values).sort()).toEqual([...metrics.names()].sort());
+    const applicable = metrics.list().filter((m) => !m.appliesTo || m.appliesTo(run3)).map((m) => m.type);
+    expect(Object.keys(values).sort()).toEqual(applicable.sort());
     expect(Object.keys(values).sort()).toEqual(
       ['ACC', 'BWT', 'FWT', 'LA', 'LCA', 'forgetting', 'minACC', 'WC-ACC', 'gapDepth', 'gapRecovery', 'AAA', 'stepsTo90', 'WF10'].sort(),
     );
+    const withTaskIL = computeMetrics({ ...run3, taskIL: { R: R3 } }, paper);
+    expect(Object.keys(withTaskIL).sort()).toEqual([...metrics.names()].sort());
   });
 
   it('values match the individual metrics on the 3x3 matrix', () => {

@@ -39,7 +39,21 @@ describe('chart data', () => {
     expect(cells).toHaveLength(2 * 4 * 3);
   });
 
-  it('averages blocks of tasks on long streams, so the chart stays small', () => {
+  it('the task-IL view averages the runs’ task-IL matrices, has no untrained row, and is absent without them', () => {
+    expect(matrixCells(ctx, 3, 1, 'task-il')).toEqual([]);
+    const base = richResult();
+    const withTaskIL = chartContext({
+      ...base,
+      runs: base.runs.map((run) => ({ ...run, taskILAccuracyMatrix: run.accuracyMatrix.map((row) => row.map((v) => (v === null ? null : (1 + v) / 2))) })),
+    });
+    const cells = matrixCells(withTaskIL, 3, 1, 'task-il');
+    const at = (after: string, on: string) => cells.find((c) => c.learner === 'naive' && c.after === after && c.on === on);
+    close(at('T2', 'T1')!.value, ((1 + 0.6) / 2 + (1 + 0.5) / 2) / 2);
+    expect(cells.some((c) => c.after === UNTRAINED)).toBe(false);
+    expect(cells).toHaveLength(2 * 3 * 3);
+  });
+
+    it('averages blocks of tasks on long streams, so the chart stays small', () => {
     expect([blockSize(50), blockSize(51), blockSize(100), blockSize(101)]).toEqual([1, 2, 2, 3]);
     const wide = chartContext(wideResult(60)); // R[i][j] = i + j/1000, b[j] = j/1000
     const cells = matrixCells(wide, 60, 2);

@@ -12,7 +12,7 @@ function emptyMatrices(numTasks: number, lcaBeta: number): RunMatrices {
 }
 
 /** Copy-on-write update, so every emitted value is a consistent snapshot. */
-function withScore(m: RunMatrices, e: EvalEvent, score: number, lcaBeta: number): RunMatrices {
+function withScore(m: RunMatrices, e: EvalEvent, score: Score, lcaBeta: number): RunMatrices {
   switch (e.phase) {
     case 'baseline': {
       const b = [...m.b];
@@ -47,7 +47,7 @@ function withScore(m: RunMatrices, e: EvalEvent, score: number, lcaBeta: number)
 export function toRunMatrices(
   numTasks: number,
   lcaBeta: number,
-  score: (e: EvalEvent) => number = (e) => e.accuracy,
+  score: (e: EvalEvent) => Score = (e) => e.accuracy,
 ): OperatorFunction<RunEvent, RunMatrices> {
   return (events) =>
     events.pipe(

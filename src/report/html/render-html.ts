@@ -102,6 +102,13 @@ export function planCharts(result: RunResult): ChartPlan[] {
       ${taskIds.length && taskIds.length <= 30 ? html`<br>Tasks: ${taskIds.map((id, j) => `T${j} = ${id}`).join(', ')}${tasksMayVary(result) ? ' (positions: the seeds drew different tasks)' : ''}.` : null}`,
   );
   add(
+    'matrices-task-il',
+    'matrices',
+    accuracyMatrixChart(ctx, 'task-il'),
+    html`<b>Task-IL view of the same runs:</b> each task's test split scored with the argmax over that task's own classes
+      (Mammoth's Task-IL), from the same predictions as the class-IL matrices above.`,
+  );
+  add(
     'few-shot',
     'fewshot',
     adaptationCurvesChart(ctx),

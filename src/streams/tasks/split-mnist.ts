@@ -69,6 +69,7 @@ export const splitMnist: StreamEntry<SplitMnistSpec> = {
         index: t,
         id: `classes-${classes.join('-')}`,
         classes,
+        ...(setting === 'class-incremental' ? { taskOutputs: classes } : {}),
         train: () => gatherSplit(data, 'train', trainIdx, undefined, relabel),
         test: () => gatherSplit(data, 'test', testIdx, undefined, relabel),
       };

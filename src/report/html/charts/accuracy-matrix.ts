@@ -32,12 +32,15 @@ export function blockSize(T: number): number {
   return T > MAX_CELLS_PER_SIDE ? Math.ceil(T / MAX_CELLS_PER_SIDE) : 1;
 }
 
+/** Which matrix a heatmap shows: R (with its b row), or a class-incremental run's task-IL view of it. */
+export type MatrixView = 'class-il' | 'task-il';
+
 /**
  * Each learner's accuracy matrix averaged over its seeds (unknown entries skipped), with the
- * untrained row b on top. With `block` > 1 a cell is the mean over a block × block square of
- * tasks, named after its first task. Cells never measured are left out.
+ * untrained row b on top (class-IL view only). With `block` > 1 a cell is the mean over a
+ * block × block square of tasks, named after its first task. Cells never measured are left out.
  */
-export function matrixCells(ctx: ChartContext, T: number, block = 1): MatrixCell[] {
+export function matrixCells(ctx: ChartContext, T: number, block = 1, view: MatrixView = 'class-il'): MatrixCell[] {
   const cells: Omit<MatrixCell, 'dark'>[] = [];
   const side = Math.ceil(T / block);
   const span = (k: number) => Array.from({ length: Math.min(block, T - k * block) }, (_, d) => k * block + d);
@@ -45,10 +48,11 @@ export function matrixCells(ctx: ChartContext, T: number, block = 1): MatrixCell
     const runs = ctx.usable.get(learner) ?? [];
     for (let r = 0; r <= side; r++) {
       for (let c = 0; c < side; c++) {
+        const matrix = (run: (typeof runs)[number]) => (view === 'task-il' ? run.taskILAccuracyMatrix : run.accuracyMatrix);
         const values =
           r === 0
-            ? runs.flatMap((run) => span(c).map((j) => run.baseline[j]))
-            : runs.flatMap((run) => span(r - 1).flatMap((i) => span(c).map((j) => run.accuracyMatrix[i]?.[j])));
+            ? view === 'task-il' ? [] : runs.flatMap((run) => span(c).map((j) => run.baseline[j]))
+            : runs.flatMap((run) => span(r - 1).flatMap((i) => span(c).map((j) => matrix(run)?.[i]?.[j])));
         const { mean: value } = meanStd(values);
         if (value === null) continue;
         cells.push({
@@ -70,17 +74,19 @@ export function matrixCells(ctx: ChartContext, T: number, block = 1): MatrixCell
 }
 
 /** One heatmap per learner, side by side on one colour scale; the diagonal (just trained) outlined. */
-export function accuracyMatrixChart(ctx: ChartContext): TopLevelSpec | null {
+export function accuracyMatrixChart(ctx: ChartContext, view: MatrixView = 'class-il'): TopLevelSpec | null {
   const T = ctx.result.taskIds.length || Math.max(0, ...ctx.result.runs.map((r) => r.accuracyMatrix.length));
   if (T === 0) return null;
   const block = blockSize(T);
-  const cells = matrixCells(ctx, T, block);
+  const cells = matrixCells(ctx, T, block, view);
   if (cells.length === 0) return null;
   const side = Math.ceil(T / block);
   const size = cellSize(side);
   const tasks = Array.from({ length: side }, (_, k) => taskName(k * block));
   const labelEvery = Math.ceil(side / 20);
   const shownTasks = tasks.filter((_, j) => j % labelEvery === 0);
+  // The task-IL view has no untrained row (b is a class-IL quantity here).
+  const rowsAbove = view === 'task-il' ? [] : [UNTRAINED];
   const x = {
     field: 'on',
     type: 'ordinal' as const,
@@ -90,8 +96,8 @@ export function accuracyMatrixChart(ctx: ChartContext): TopLevelSpec | null {
   const y = {
     field: 'after',
     type: 'ordinal' as const,
-    sort: [UNTRAINED, ...tasks],
-    axis: { title: 'after training on', values: [UNTRAINED, ...shownTasks], domain: false, ticks: false },
+    sort: [...rowsAbove, ...tasks],
+    axis: { title: 'after training on', values: [...rowsAbove, ...shownTasks], domain: false, ticks: false },
   };
   const spec: TopLevelSpec = {
     data: { values: cells },
@@ -100,7 +106,7 @@ export function accuracyMatrixChart(ctx: ChartContext): TopLevelSpec | null {
     spacing: { row: 24, column: 36 },
     spec: {
       width: size * side,
-      height: size * (side + 1),
+      height: size * (side + rowsAbove.length),
       layer: [
         {
           // No per-cell aria labels: thousands of them would dominate the page (the caption describes the chart).
