@@ -31,13 +31,15 @@ async function waitFor(read: () => string, pattern: RegExp, ms = 60_000): Promis
   }
 }
 
-function scenarioFile(name: string, seeds: number[]): string {
+/** `epochs` lengthens each run (the sweep test needs runs that outlast the first progress line). */
+function scenarioFile(name: string, seeds: number[], epochs = 1): string {
   const file = join(tempDir(), `${name}.json`);
   writeFileSync(file, JSON.stringify({
     name,
     stream: { type: 'rotated-mnist', tasks: 3, trainPerTask: 1000, testPerTask: 100 },
     model: { hidden: [32] },
     learners: [{ type: 'naive', lr: 0.05 }],
+    protocol: { epochs },
     seeds,
   }));
   return file;
@@ -64,7 +66,7 @@ describe('interrupts', () => {
 
   it('Ctrl-C on `sweep --workers 2` stops without EPIPE stack traces and leaves no child behind (defect 6)', async () => {
     const dir = tempDir();
-    const sweep = launch('sweep', scenarioFile('sweep-int', [0, 1, 2, 3, 4, 5]), '--workers', '2', '--backend', 'wasm', '--db', join(dir, 'r.db'), '--out', join(dir, 'o'));
+    const sweep = launch('sweep', scenarioFile('sweep-int', [0, 1, 2, 3, 4, 5], 30), '--workers', '2', '--backend', 'wasm', '--db', join(dir, 'r.db'), '--out', join(dir, 'o'));
     await waitFor(() => sweep.out.stderr, /2 running/);
     process.kill(-sweep.child.pid!, 'SIGINT');
     expect(await sweep.exited).toBe(130);
