@@ -76,6 +76,11 @@ export class Der extends ModelLearner {
   }
 }
 
+/** The schema of α, shared with DER++ (whose default differs by buffer setting). */
+export function alphaSchema(fallback: number) {
+  return { type: 'number', minimum: 0, default: fallback, description: 'Weight α of the logit-matching term α·MSE(f(x′), z′)' };
+}
+
 export const derEntry: LearnerEntry<DerOptions> = {
   type: 'der',
   description: 'Dark Experience Replay: replays stored examples matching the logits they had when stored (α·MSE)',
@@ -84,7 +89,7 @@ export const derEntry: LearnerEntry<DerOptions> = {
     properties: {
       ...optimizerSchema,
       ...replaySchema(DEFAULTS),
-      alpha: { type: 'number', minimum: 0, default: DEFAULTS.alpha, description: 'Weight α of the logit-matching term α·MSE(f(x′), z′)' },
+      alpha: alphaSchema(DEFAULTS.alpha),
     },
     required: ['lr'],
   },

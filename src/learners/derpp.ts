@@ -2,7 +2,7 @@ import * as tf from '../backend/tf.js';
 import { optimizerSchema } from './base/optimizer.js';
 import { type ReplayDraw, uploadDraw } from './base/replay-draw.js';
 import { replaySchema } from './base/replay-options.js';
-import { Der, type DerOptions } from './der.js';
+import { Der, type DerOptions, alphaSchema } from './der.js';
 import type { LearnerEntry } from './types.js';
 
 export interface DerppOptions extends DerOptions {
@@ -46,7 +46,7 @@ export const derppEntry: LearnerEntry<DerppOptions> = {
     properties: {
       ...optimizerSchema,
       ...replaySchema(DEFAULTS),
-      alpha: { type: 'number', minimum: 0, default: DEFAULTS.alpha, description: 'Weight α of the logit-matching term α·MSE(f(x′), z′)' },
+      alpha: alphaSchema(DEFAULTS.alpha),
       beta: { type: 'number', minimum: 0, default: DEFAULTS.beta, description: 'Weight β of the label term β·CE(f(x″), y″) on a second draw' },
     },
     required: ['lr'],

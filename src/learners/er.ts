@@ -1,8 +1,9 @@
 import * as tf from '../backend/tf.js';
-import { ExampleMemory, toTensors } from './base/example-memory.js';
+import { ExampleMemory } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import type { ReplayBuffer } from './base/replay-buffer.js';
+import { disposeDraw, uploadDraw } from './base/replay-draw.js';
 import { type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
 import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
@@ -36,14 +37,13 @@ export class Er extends ModelLearner {
     if (this.buffer.size === 0 || this.replayBatch === 0) {
       loss = this.step(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
     } else {
-      const replay = this.buffer.sample(this.replayBatch);
-      const { stream } = this.ctx;
-      const replayed = toTensors(replay, stream.inputShape, stream.kind === 'classification');
-      const x = tf.concat([batch.x, replayed.x]);
-      const y = tf.concat([batch.y, replayed.y]);
-      const tasks = Int32Array.from([...incoming.tasks, ...replay.tasks]);
+      const draw = uploadDraw(this.ctx, this.buffer.sample(this.replayBatch));
+      const x = tf.concat([batch.x, draw.x]);
+      const y = tf.concat([batch.y, draw.y]);
+      const tasks = Int32Array.from([...incoming.tasks, ...draw.tasks]);
       loss = this.step(() => this.mixedTaskLoss(x, y, tasks));
-      tf.dispose([x, y, replayed.x, replayed.y]);
+      tf.dispose([x, y]);
+      disposeDraw(draw);
     }
     this.buffer.add(incoming);
     return loss;
