@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf.js';
 import { ExampleMemory, type StoredExamples, gatherRows, withFields } from './base/example-memory.js';
-import { flatten } from './base/flat-gradients.js';
+import { flatGradient } from './base/flat-gradients.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
@@ -93,7 +93,7 @@ export class Gss extends ModelLearner {
     }
     const reference = this.buffer.sample(this.options.scoreBatch ?? DEFAULTS.scoreBatch);
     const G = this.exampleGradients(reference);
-    const g = this.flatGradient(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
+    const g = this.lossGradient(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
     const batchScore = gssScore(g, G);
     g.dispose();
     const room = Math.max(0, capacity - size);
@@ -115,7 +115,7 @@ export class Gss extends ModelLearner {
     const rows: tf.Tensor1D[] = [];
     for (let i = 0; i < examples.n; i++) {
       const draw = uploadDraw(this.ctx, gatherRows(examples, [i]));
-      rows.push(this.flatGradient(() => this.batchLoss(draw.x, draw.y, draw.tasks[0] < 0 ? undefined : draw.tasks[0])));
+      rows.push(this.lossGradient(() => this.batchLoss(draw.x, draw.y, draw.tasks[0] < 0 ? undefined : draw.tasks[0])));
       disposeDraw(draw);
     }
     const G = tf.stack(rows) as tf.Tensor2D;
@@ -123,11 +123,11 @@ export class Gss extends ModelLearner {
     return G;
   }
 
-  private flatGradient(loss: () => tf.Scalar): tf.Tensor1D {
-    const { value, grads } = this.gradients(loss);
-    const flat = flatten(grads);
-    tf.dispose([value, ...grads]);
-    return flat;
+  /** The flat gradient of `loss` (zeros for parameters it does not reach), its value dropped. */
+  private lossGradient(loss: () => tf.Scalar): tf.Tensor1D {
+    const { value, grad } = flatGradient(this.params, loss);
+    value.dispose();
+    return grad;
   }
 }
 

@@ -1,7 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRunHtml } from '../report/html/render-html.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { writeRunReports } from '../report/write-run-reports.js';
 import type { RunResult } from '../runner/result.js';
 import { metricOptionsOf } from '../runner/run-plan.js';
 import { readResults } from '../store/read-results.js';
@@ -107,8 +105,7 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
       ...(options.overrides?.length ? { overrides: options.overrides } : {}),
     };
     writeResultJson(outDir, withCommand);
-    writeFileSync(join(outDir, 'report.md'), renderMarkdown(withCommand));
-    writeFileSync(join(outDir, 'report.html'), await renderRunHtml(withCommand));
+    await writeRunReports(withCommand, outDir);
   }
   const final = store.listRuns({ ids });
   return {

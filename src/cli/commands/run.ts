@@ -64,11 +64,11 @@ export function registerRun(program: Command): void {
     .action(async (file: string, flags: RunFlags) => {
       await loadPlugins(flags.plugin);
       const scenario = selectRuns(loadScenario(file, { quick: flags.quick, set: flags.set }), flags);
-      confirmRunCount(file, scenario.learners.length * scenario.seeds.length, LIMITS.confirmRunsAbove, flags.yes);
+      const runs = scenario.learners.length * scenario.seeds.length;
+      confirmRunCount(file, runs, LIMITS.confirmRunsAbove, flags.yes);
       const backend = await useBackend(flags.backend, { model: scenario.model.type });
       const outDir = prepareOutDir(flags.out ?? join('reports', scenario.name, timestamp()));
       const { info, taskIds } = await previewStream(scenario);
-      const runs = scenario.learners.length * scenario.seeds.length;
       const quiet = flags.quiet || flags.json;
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
