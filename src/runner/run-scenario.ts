@@ -8,7 +8,7 @@ import type { StreamInfo } from '../streams/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/write-json.js';
 import type { RunEvent } from '../events/run-events.js';
-import { checkModelSize, checkResidentTests, checkStreamSize } from '../scenario/limits.js';
+import { checkModelSize, checkResidentTests, checkStreamSize, parameterCount } from '../scenario/limits.js';
 import { createModel, createStream, createTaskDistribution } from './factories.js';
 import { type Registries, registries as defaultRegistries } from '../scenario/registries.js';
 import type { RunRecord, RunResult } from './result.js';
@@ -40,6 +40,8 @@ export interface RunScenarioOptions {
 export interface StreamPreview {
   readonly info: StreamInfo;
   readonly taskIds: string[];
+  /** The model's parameter count (checked against the size limit). */
+  readonly parameters: number;
 }
 
 /** Builds the stream once up front: missing data and impossible settings fail before any run. */
@@ -47,14 +49,16 @@ export async function previewStream(scenario: Scenario, regs: Registries = defau
   // Meta-learning: the stream must be a task distribution; its tasks are episodes, not a sequence to report.
   if (isMetaProtocol(scenario.protocol)) {
     const { info } = createTaskDistribution(scenario, scenario.seeds[0], regs);
-    checkModelSize(createModel(scenario, info, regs));
-    return { info, taskIds: [] };
+    const model = createModel(scenario, info, regs);
+    checkModelSize(model);
+    return { info, taskIds: [], parameters: parameterCount(model) };
   }
   const stream = createStream(scenario, scenario.seeds[0], regs);
   // The run's length (an endless stream cut at protocol.maxTasks) is checked before any task is listed.
   const run = { ...stream.info, numTasks: runLength(stream.info, scenario.protocol) };
   checkStreamSize(run);
-  checkModelSize(createModel(scenario, stream.info, regs));
+  const model = createModel(scenario, stream.info, regs);
+  checkModelSize(model);
   if (scenario.protocol.taskFree && stream.info.heads > 1) {
     throw new ClbenchError(`stream '${scenario.stream.type}' gives one head per task, which needs task ids, but protocol.taskFree is true`);
   }
@@ -63,7 +67,7 @@ export async function previewStream(scenario: Scenario, regs: Registries = defau
     if (taskIds.length === 0) checkResidentTests(run, task.test().n);
     taskIds.push(task.id);
   });
-  return { info: stream.info, taskIds };
+  return { info: stream.info, taskIds, parameters: parameterCount(model) };
 }
 
 /**

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { createModel } from '../../runner/factories.js';
-import { registries } from '../../scenario/registries.js';
 import { previewStream } from '../../runner/run-scenario.js';
-import { parameterCount } from '../../scenario/limits.js';
 import { loadScenario } from '../../scenario/load.js';
 import { learnerLabel } from '../../scenario/types.js';
 import { loadPlugins } from '../plugins.js';
@@ -17,9 +14,8 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, flags: { quick?: boolean; plugin?: string[]; set: string[] }) => {
       await loadPlugins(flags.plugin);
       const scenario = loadScenario(file, { quick: flags.quick, set: flags.set });
-      const { info } = await previewStream(scenario);
+      const { info, parameters } = await previewStream(scenario);
       const learners = scenario.learners.map(learnerLabel).join(', ');
-      const parameters = parameterCount(createModel(scenario, info, registries));
       process.stdout.write(
         `${file}: ok — ${scenario.name}: ${info.description}; model ${parameters} parameters; learners ${learners}; seeds ${scenario.seeds.join(', ')}\n`,
       );
