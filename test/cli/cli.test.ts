@@ -32,6 +32,8 @@ describe('clbench CLI', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('ok');
     }
+    // MLP 784-100-100-10: 784·100 + 100 + 100·100 + 100 + 100·10 + 10 weights and biases.
+    expect(clbench('validate', 'scenarios/quickstart.json').stdout).toContain('model 89610 parameters');
   });
 
   it('runs a scenario end to end and writes the report files', () => {
