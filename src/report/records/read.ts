@@ -1,0 +1,111 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { summarizeRuns } from '../../runner/summarize.js';
+import type { RunResult } from '../../runner/result.js';
+import { formatAjvError } from '../../scenario/format-errors.js';
+import { ClbenchError } from '../../util/errors.js';
+import { type LoadedResult, scenarioFingerprint } from '../load-results.js';
+import { type ReproductionRecord, recordSchema } from './format.js';
+
+let validator: ValidateFunction | undefined;
+
+function validate(): ValidateFunction {
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(recordSchema);
+  return validator;
+}
+
+/** The result a record stands for: no curves, and the summary recomputed from the runs. */
+export function resultOfRecord(record: ReproductionRecord): RunResult {
+  const runs = record.runs.map((run) => ({ ...run, curves: [] }));
+  return {
+    clbench: record.clbench,
+    createdAt: record.createdAt,
+    ...(record.command !== undefined ? { command: record.command } : {}),
+    ...(record.overrides ? { overrides: record.overrides } : {}),
+    complete: record.complete,
+    backend: record.backend,
+    versions: record.versions,
+    scenario: record.scenario,
+    stream: record.stream,
+    taskIds: record.taskIds,
+    metricOptions: record.metricOptions,
+    runs,
+    summary: summarizeRuns(runs),
+  };
+}
+
+function isResultFile(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !('format' in value) && 'runs' in value && 'summary' in value;
+}
+
+/**
+ * Checks a parsed record against the schema and its fingerprint against its settings; throws one
+ * error naming the file and every field at fault.
+ */
+export function checkRecord(value: unknown, file: string): ReproductionRecord {
+  const check = validate();
+  if (isResultFile(value)) {
+    throw new ClbenchError(`${file}: this is a result.json, not a reproduction record; record it first: clbench reproductions record ${file}`);
+  }
+  if (!check(value)) {
+    // A wrong type under an anyOf also reports each branch; the first line per field is the useful one.
+    const seen = new Set<string>();
+    const lines = (check.errors ?? []).map((e) => formatAjvError(e)).filter((line) => !seen.has(line) && seen.add(line));
+    throw new ClbenchError(`${file}: invalid reproduction record:\n  ${lines.join('\n  ')}`);
+  }
+  const record = value as ReproductionRecord;
+  const actual = scenarioFingerprint(resultOfRecord(record));
+  if (actual !== record.fingerprint) {
+    throw new ClbenchError(
+      `${file}: fingerprint: '${record.fingerprint}' is not that of the recorded settings ('${actual}'): ` +
+        'the stream, model, protocol or metric settings were changed after recording; record the result again instead of editing the record',
+    );
+  }
+  return record;
+}
+
+export function readRecordFile(file: string): LoadedResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ClbenchError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ClbenchError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  return { file, result: resultOfRecord(checkRecord(value, file)) };
+}
+
+/** Every *.json under `dir`, in sorted path order. */
+function findRecordFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findRecordFiles(path));
+    else if (entry.name.endsWith('.json')) found.push(path);
+  }
+  return found;
+}
+
+/**
+ * Reads reproduction records: each path a record file, or a folder searched recursively (an empty
+ * folder is no error: a checkout may have no records yet). A path that does not exist is an error.
+ */
+export function loadRecords(paths: readonly string[]): LoadedResult[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new ClbenchError(`${path}: no such record file or folder`);
+    }
+    files.push(...(isDir ? findRecordFiles(path) : [path]));
+  }
+  return [...new Set(files)].map(readRecordFile);
+}
