@@ -1,14 +1,42 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import stringify from 'json-stringify-pretty-compact';
 import type { LoadedResult } from '../load-results.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { ReproductionRecord } from './format.js';
 import { recordFromResult, repositoryRoot } from './from-result.js';
 
-/** A record as committed: one line per matrix row and per short object, so a diff shows what changed. */
+const LINE = 120;
+
+function isPrimitive(value: unknown): boolean {
+  return value === null || typeof value !== 'object';
+}
+
+/** One-line JSON with a space after ',' and ':' ; undefined members left out, as JSON.stringify does. */
+function inline(value: unknown): string {
+  if (isPrimitive(value)) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')}}`;
+}
+
+/**
+ * Indented JSON where a list of numbers is always one line (a matrix row of 100 tasks too) and a
+ * short object or list of lists fits on one line when it can.
+ */
+function layout(value: unknown, indent: string, prefix: number): string {
+  if (isPrimitive(value) || (Array.isArray(value) && value.every(isPrimitive))) return inline(value);
+  const flat = inline(value);
+  if (indent.length + prefix + flat.length <= LINE) return flat;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => `${inner}${layout(v, inner, 0)}`).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const lines = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${layout(v, inner, JSON.stringify(k).length + 2)}`);
+  return `{\n${lines.join(',\n')}\n${indent}}`;
+}
+
+/** A record as committed: one line per matrix row and per short object, so a diff shows the value that changed. */
 export function recordText(record: ReproductionRecord): string {
-  return `${stringify(record, { maxLength: 120 })}\n`;
+  return `${layout(record, '', 0)}\n`;
 }
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
