@@ -400,7 +400,13 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
   const rows = all.flatMap((s) => s.rows.map((r) => ({ s, r })));
   const judged = rows.filter(({ r }) => r.verdict === 'within' || r.verdict === 'outside');
   const outside = judged.filter(({ r }) => r.verdict === 'outside');
-  const lines = ['## Overview', '', `${judged.length - outside.length} of ${judged.length} judged rows are within tolerance.`];
+  const lines = [
+    '## Overview',
+    '',
+    judged.length
+      ? `${judged.length - outside.length} of ${judged.length} judged rows are within tolerance.`
+      : 'No row is judged yet: no record has a run of a learner with a published value and a tolerance.',
+  ];
   if (outside.length) {
     lines.push('', 'Outside tolerance:', ...outside.map(({ s, r }) => `- ${s.name}, ${r.learner}, ${r.metric}: paper ${formatScore(r.paper)}, ours ${formatMeanStd(r.ours)} (${formatDiff(r.ours.mean, r.paper ?? Number.NaN)})`));
   }
