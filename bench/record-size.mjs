@@ -3,6 +3,7 @@
 // matrices of scores on 2000 (der-seq-mnist) or 1000 (many permutations) test images.
 // Metrics are 12 full-precision values per run, as class-incremental runs report them.
 //   node bench/record-size.mjs        (npm run build first)
+import process from 'node:process';
 import { loadScenario } from '../dist/scenario/load.js';
 import { learnerLabel } from '../dist/scenario/types.js';
 import { recordFromResult } from '../dist/report/records/from-result.js';
