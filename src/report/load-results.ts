@@ -178,6 +178,16 @@ function describeDifferences(mine: unknown, others: readonly unknown[]): string 
   return parts.join(', ');
 }
 
+/** "lr 0.1 (now 0.03)": each setting of `then` that `now` changed, added ("unset") or removed. */
+export function changedSettings(then: unknown, now: unknown): string[] {
+  const before = flatten(then);
+  const after = flatten(now);
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return keys
+    .filter((key) => before.get(key) !== after.get(key))
+    .map((key) => `${key || '(value)'} ${before.get(key) ?? 'unset'} (now ${after.get(key) ?? 'unset'})`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function learnerIdentity(run: RunRecord): string {

@@ -3,7 +3,7 @@ import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import { type OrderingDirection, type Reference, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { MISSING, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
-import { type LoadedResult, displayPath, scenarioFingerprint } from './load-results.js';
+import { type LoadedResult, changedSettings, displayPath, scenarioFingerprint } from './load-results.js';
 import { escapeCell } from './markdown.js';
 
 /**
@@ -97,6 +97,9 @@ export interface ScenarioReproduction {
   readonly unrun: readonly string[];
   /** Runs left out of the means (failed or diverged), one line each. */
   readonly problems: readonly string[];
+  /** What the records ran with that the current scenario file (`scenarioFile`) no longer says, one line per learner or part. */
+  readonly changed: readonly string[];
+  readonly scenarioFile?: string;
 }
 
 /** The current version of a scenario, when its file is at hand: its reference block wins over the recorded one. */
@@ -263,6 +266,7 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   }
 
   const versions: Record<string, string> = {};
+  const changed = current ? changedSinceRecorded(current.scenario, members) : [];
   for (const m of members) for (const [k, v] of Object.entries(m.result.versions ?? {})) versions[k] = versions[k] && versions[k] !== v ? `${versions[k]} / ${v}` : v;
   const description = newest?.scenario.description ?? current?.scenario.description;
   return {
@@ -282,7 +286,38 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     orderings: checkOrderings(reference, (learner, metric) => ours(learner, metric).mean),
     unrun,
     problems,
+    changed,
+    ...(current ? { scenarioFile: current.file } : {}),
   };
+}
+
+/**
+ * The records' settings beside the current scenario file's: a record made before a learner's
+ * hyper-parameters or the stream, model or protocol changed no longer shows what the file runs.
+ */
+function changedSinceRecorded(current: Scenario, members: readonly LoadedResult[]): string[] {
+  const setup = (s: Scenario) => {
+    const { path: _path, ...stream } = s.stream;
+    return { stream, model: s.model, protocol: s.protocol };
+  };
+  const lines = new Set<string>();
+  for (const { result } of members) {
+    for (const [part, then] of Object.entries(setup(result.scenario))) {
+      const diff = changedSettings(then, setup(current)[part as keyof ReturnType<typeof setup>]);
+      if (diff.length) lines.add(`${part}: ${diff.join(', ')}`);
+    }
+    for (const run of result.runs) {
+      const spec = current.learners.find((l) => learnerLabel(l) === run.learner);
+      if (!spec) {
+        lines.add(`${run.learner}: no longer a learner of the scenario`);
+        continue;
+      }
+      const { name: _name, ...now } = spec;
+      const diff = changedSettings({ type: run.learnerType, ...run.options }, now);
+      if (diff.length) lines.add(`${run.learner}: ${diff.join(', ')}`);
+    }
+  }
+  return [...lines];
 }
 
 /**
@@ -381,6 +416,10 @@ function scenarioSection(s: ScenarioReproduction): string[] {
     );
   }
   if (s.unrun.length) lines.push(`- **No completed runs yet:** ${s.unrun.join(', ')}`);
+  if (s.changed.length) {
+    const file = s.scenarioFile ? code(displayPath(s.scenarioFile)) : 'the scenario file';
+    lines.push(`- **Recorded with settings ${file} no longer has** (rerun and record again): ${s.changed.map(oneLine).join('; ')}`);
+  }
   if (!s.complete) lines.push('', '> **Partial:** at least one record says `complete: false` (recorded while its run was going); only finished runs are included.');
   if (s.rows.length) {
     lines.push(
@@ -419,6 +458,8 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
   ];
   if (unrecorded.length) lines.push('', `Not run in this checkout (no committed record): ${unrecorded.map((s) => s.name).join(', ')}.`);
   if (notRun.length) lines.push('', `Not run (no record has them): ${notRun.join(', ')}.`);
+  const outdated = all.filter((s) => s.changed.length > 0);
+  if (outdated.length) lines.push('', `Records made with settings their scenario file no longer has: ${outdated.map((s) => s.name).join(', ')}.`);
   const reordered = all.flatMap((s) => s.orders.filter((o) => o.paper.join('\0') !== o.ours.join('\0')).map((o) => `${s.name} (${o.metric})`));
   if (all.some((s) => s.orders.length)) {
     lines.push('', reordered.length ? `Learners ranked differently from the paper: ${reordered.join(', ')}.` : 'Every scenario ranks its learners in the paper’s order.');

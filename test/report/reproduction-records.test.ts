@@ -206,6 +206,39 @@ describe('a malformed record', () => {
   });
 });
 
+describe('records made before their scenario file changed', () => {
+  it('are named on the page with each setting that changed, and in the overview', () => {
+    // Recorded from a run of the file as it was (resolved with its defaults, as a run records it)…
+    const scenarios = join(tempDir(), 'scenarios');
+    mkdirSync(scenarios);
+    const file = join(scenarios, 'paper-y.json');
+    const { scenario: original } = result(RUNS);
+    writeFileSync(file, JSON.stringify({ ...original, model: { type: 'mlp', hidden: [100, 100] } }));
+    const then = loadScenario(file);
+    const optionsOf = (label: string) => {
+      const { type: _t, name: _n, ...options } = then.learners.find((l) => l.name === label)!;
+      return options;
+    };
+    const runs = RUNS.map((r) => ({ ...r, options: optionsOf(r.learner) }));
+    const { repo } = resultInRepo({ ...result(runs), scenario: then });
+    const into = join(repo, 'records');
+    writeRecords(loadResults([join(repo, 'reports')]), { into });
+    const unchanged = buildReproductions(loadRecords([into]), [], { currentScenario: () => ({ file, scenario: then }) });
+    expect(unchanged[0].changed).toEqual([]);
+
+    // …then SGD's learning rate and the model changed, and ER 500 was dropped.
+    writeFileSync(file, JSON.stringify({ ...original, model: { type: 'mlp', hidden: [50] }, learners: [{ type: 'naive', name: 'SGD', lr: 0.03 }] }));
+    const current = { file, scenario: loadScenario(file) };
+    const [s] = buildReproductions(loadRecords([into]), [], { currentScenario: () => current });
+    expect(s.changed).toEqual(['model: hidden [100,100] (now [50])', 'SGD: lr 0.1 (now 0.03)', 'ER 500: no longer a learner of the scenario']);
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain(
+      `- **Recorded with settings \`${file}\` no longer has** (rerun and record again): model: hidden [100,100] (now [50]); SGD: lr 0.1 (now 0.03); ER 500: no longer a learner of the scenario`,
+    );
+    expect(md).toContain('Records made with settings their scenario file no longer has: paper-y.');
+  });
+});
+
 describe('scenarios without a record', () => {
   it('keep their section: description, published values marked not run, and the line that says why', () => {
     const scenario = loadScenario('scenarios/agem-permuted-mnist.json');
