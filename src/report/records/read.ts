@@ -1,11 +1,9 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { summarizeRuns } from '../../runner/summarize.js';
 import type { RunResult } from '../../runner/result.js';
 import { formatAjvError } from '../../scenario/format-errors.js';
 import { ClbenchError } from '../../util/errors.js';
-import { type LoadedResult, scenarioFingerprint } from '../load-results.js';
+import { type LoadedResult, collectFiles, readJsonFile, scenarioFingerprint } from '../load-results.js';
 import { type ReproductionRecord, recordSchema } from './format.js';
 
 let validator: ValidateFunction | undefined;
@@ -66,46 +64,16 @@ export function checkRecord(value: unknown, file: string): ReproductionRecord {
 }
 
 export function readRecordFile(file: string): LoadedResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ClbenchError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ClbenchError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
-  }
-  return { file, result: resultOfRecord(checkRecord(value, file)) };
-}
-
-/** Every *.json under `dir`, in sorted path order. */
-function findRecordFiles(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...findRecordFiles(path));
-    else if (entry.name.endsWith('.json')) found.push(path);
-  }
-  return found;
+  return { file, result: resultOfRecord(checkRecord(readJsonFile(file), file)) };
 }
 
 /**
- * Reads reproduction records: each path a record file, or a folder searched recursively (an empty
- * folder is no error: a checkout may have no records yet). A path that does not exist is an error.
+ * Reads reproduction records: each path a record file, or a folder searched recursively for *.json
+ * (an empty folder is no error: a checkout may have no records yet). A path that does not exist is an error.
  */
 export function loadRecords(paths: readonly string[]): LoadedResult[] {
-  const files: string[] = [];
-  for (const path of paths) {
-    let isDir: boolean;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      throw new ClbenchError(`${path}: no such record file or folder`);
-    }
-    files.push(...(isDir ? findRecordFiles(path) : [path]));
-  }
-  return [...new Set(files)].map(readRecordFile);
+  return collectFiles(paths, {
+    accept: (name) => name.endsWith('.json'),
+    missing: (path) => `${path}: no such record file or folder`,
+  }).map(readRecordFile);
 }
