@@ -9,9 +9,9 @@ import { escapeCell } from './markdown.js';
 /**
  * docs/reproductions.md: the papers' numbers beside ours, one row per (scenario, learner, metric),
  * each with the command that produced it, and the orderings the papers report checked on our means.
- * Built from the committed reproduction records (records/, each one run's result without its curves,
- * carrying the scenario, its reference block and the command) and, when given, the current scenario
- * files' reference blocks, so it is regenerated, never edited.
+ * Built from the committed reproduction records (reproductions/records/: each one run's result
+ * without its curves, carrying the scenario, its reference block and the command) and, when given,
+ * the current scenario files' reference blocks, so it is regenerated, never edited.
  */
 
 /** |ours − paper| allowed for `metric`, in all scenarios or in one. */
