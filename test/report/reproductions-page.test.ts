@@ -31,6 +31,10 @@ describe(PAGE, () => {
     expect(code, chunks.join('')).toBe(0);
   });
 
+  it('is regenerated, in docs/reports.md\'s workflow, with the command it states', () => {
+    expect(readFileSync('docs/reports.md', 'utf8')).toContain(`\nnpx ${['clbench', ...regenerateCommand(page)].join(' ')}\n`);
+  });
+
   it('names its records and commands by paths relative to the repository root', () => {
     const command = regenerateCommand(page);
     const inCode = [...page.matchAll(/`(clbench [^`]+)`/g)].map((m) => m[1]);
