@@ -103,6 +103,25 @@ describe('recordFromResult', () => {
     expect(absolutePaths(outside)).toEqual([`${ROOT}-old/s.json`, '/usr/share/datasets/fashion-mnist']);
   });
 
+  it('keeps a meta run’s adaptation curve (rounded) among its metrics, and drops its meta-training curve', () => {
+    const point = (steps: number, mean: number) => ({ steps, mean, ci95: 0.0512644366274857, n: 600 });
+    const meta: RunRecord = {
+      ...run('maml', 0, 0.3), accuracyMatrix: [], taskILAccuracyMatrix: undefined, baseline: [], lcaCurve: [], stabilityGaps: undefined,
+      metrics: {
+        'adapt@0': 3.030957850848014, 'adapt@1': 0.5721792011832197, adaptAUC: 0.5598073534275949,
+        adaptationCurve: [point(0, 3.030957850848014), point(1, 0.5721792011832197)],
+        metaCurve: [{ iteration: 0, ...point(0, 4.5) }],
+      } as unknown as RunRecord['metrics'],
+    };
+    const file = join(tempDir(), 'meta.json');
+    writeFileSync(file, recordText(recordFromResult(result([meta]), 'r.json', ROOT)));
+    const [{ result: back }] = loadRecords([file]);
+    expect(back.runs[0].metrics).toEqual({
+      'adapt@0': 3.030957850848014, 'adapt@1': 0.5721792011832197, adaptAUC: 0.5598073534275949,
+      adaptationCurve: [{ steps: 0, mean: 3.030958, ci95: 0.051264, n: 600 }, { steps: 1, mean: 0.572179, ci95: 0.051264, n: 600 }],
+    });
+  });
+
   it('keeps a run’s task ids only where they differ from the result’s', () => {
     const own = recordFromResult(result([{ ...run('SGD', 0, 0.3), taskIds: ['r0', 'r45'] }]), 'r.json', ROOT);
     expect(own.runs[0].taskIds).toEqual(['r0', 'r45']);

@@ -4,9 +4,10 @@ import type { JsonSchema } from '../../util/registry.js';
 /**
  * A reproduction record: the evidence behind docs/reproductions.md, committed under
  * reproductions/records/<scenario>/<name>.json. It is one result.json without what only charts
- * need (learning curves, the evaluation subset's rows, events, the summary, which is recomputed),
- * with the accuracy matrices, baselines and LCA curves rounded to 1e-6. The metrics are kept
- * exactly as the run computed them, so the page built from records is the page the result gave.
+ * need (learning curves and a meta run's meta-training curve, the evaluation subset's rows, events,
+ * the summary, which is recomputed), with the accuracy matrices, baselines, LCA curves, stability
+ * gaps and adaptation curve rounded to 1e-6. The scalar metrics are kept exactly as the run
+ * computed them, so the page built from records is the page the result gave.
  */
 export const RECORD_FORMAT = 'clbench reproduction record';
 export const RECORD_VERSION = 1;
@@ -84,7 +85,22 @@ const runSchema: JsonSchema = {
         ],
       },
     },
-    metrics: { type: 'object', additionalProperties: score },
+    metrics: {
+      type: 'object',
+      // A meta run's adaptation curve sits among its metrics, as in result.json.
+      properties: {
+        adaptationCurve: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { steps: { type: 'integer' }, mean: { type: 'number' }, ci95: { type: 'number' }, n: { type: 'integer' } },
+            required: ['steps', 'mean', 'ci95', 'n'],
+            additionalProperties: false,
+          },
+        },
+      },
+      additionalProperties: score,
+    },
   },
   required: ['learner', 'learnerType', 'options', 'seed', 'status', 'wallSeconds', 'accuracyMatrix', 'baseline', 'lcaCurve', 'metrics'],
   additionalProperties: false,

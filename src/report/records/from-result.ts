@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { RunRecord, RunResult } from '../../runner/result.js';
 import type { StabilityGap } from '../../metrics/stability-gap.js';
-import type { Score } from '../../metrics/types.js';
+import type { AdaptationPoint } from '../../metrics/adaptation.js';
+import type { MetricValues, Score } from '../../metrics/types.js';
 import { scenarioFingerprint } from '../load-results.js';
 import { RECORD_DECIMALS, RECORD_FORMAT, RECORD_VERSION, type RecordedRun, type ReproductionRecord } from './format.js';
 
@@ -20,6 +21,17 @@ function roundGap(gap: StabilityGap | null): StabilityGap | null {
   return gap && { ...gap, atSwitch: round(gap.atSwitch), depth: round(gap.depth) };
 }
 
+/**
+ * The metrics, exactly; of a meta run's two curves (stored among them) the adaptation curve, the
+ * evidence of its adapt@k, rounded, and not the meta-training curve.
+ */
+function recordMetrics(metrics: MetricValues): MetricValues {
+  const { metaCurve: _metaCurve, adaptationCurve, ...scalars } = metrics as Record<string, unknown>;
+  if (!Array.isArray(adaptationCurve)) return scalars as MetricValues;
+  const points = (adaptationCurve as AdaptationPoint[]).map((p) => ({ ...p, mean: round(p.mean), ci95: round(p.ci95) }));
+  return { ...scalars, adaptationCurve: points } as unknown as MetricValues;
+}
+
 /** The run without curves and evaluation subset; its task ids only where they differ from the result's. */
 function recordRun(run: RunRecord, taskIds: readonly string[]): RecordedRun {
   const { curves: _curves, evalSubset: _subset, taskIds: ownTaskIds, ...kept } = run;
@@ -33,6 +45,7 @@ function recordRun(run: RunRecord, taskIds: readonly string[]): RecordedRun {
     baseline: roundScores(run.baseline),
     lcaCurve: roundScores(run.lcaCurve),
     ...(run.stabilityGaps ? { stabilityGaps: run.stabilityGaps.map(roundGap) } : {}),
+    metrics: recordMetrics(run.metrics),
   };
 }
 
