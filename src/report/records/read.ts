@@ -47,7 +47,7 @@ export function checkRecord(value: unknown, file: string): ReproductionRecord {
     throw new ClbenchError(`${file}: this is a result.json, not a reproduction record; record it first: clbench reproductions record ${file}`);
   }
   if (!check(value)) {
-    // A wrong type under an anyOf also reports each branch; the first line per field is the useful one.
+    // An anyOf reports each of its branches: identical lines are shown once.
     const seen = new Set<string>();
     const lines = (check.errors ?? []).map((e) => formatAjvError(e)).filter((line) => !seen.has(line) && seen.add(line));
     throw new ClbenchError(`${file}: invalid reproduction record:\n  ${lines.join('\n  ')}`);
