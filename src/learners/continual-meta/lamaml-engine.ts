@@ -20,8 +20,9 @@ export interface LookAheadEngine {
   /** θ_i = θ_{i−1} − relu(α)⊙g_i with g_i = ∇ℓ(θ_{i−1}; row of inner), held constant (first order). */
   innerStep(row: number): void;
   /**
-   * Adds L_meta(θ_i), at the current fast weights, to the meta-objective (the mean of those
-   * added). An engine may evaluate it at once or all of a glance's together in metaGradients().
+   * Adds L_meta(θ_i), at the fast weights of the inner step just taken, to the meta-objective (the
+   * mean of those added); called once after every innerStep. An engine may evaluate it at once
+   * or all of a glance's together in metaGradients().
    */
   addMetaLoss(): void;
   /**

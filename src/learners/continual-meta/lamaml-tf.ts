@@ -33,8 +33,8 @@ interface Glance {
   readonly fast: tf.Tensor[][];
   /** g_i of each inner step. */
   readonly grads: tf.Tensor[][];
-  /** The fast weights whose meta-loss was added, and the inner steps taken before each. */
-  readonly path: { readonly params: readonly tf.Tensor[]; readonly steps: number }[];
+  /** The fast weights whose meta-loss was added: θ_i after inner step i. */
+  readonly path: (readonly tf.Tensor[])[];
 }
 
 /**
@@ -91,7 +91,7 @@ export class TfLookAhead implements LookAheadEngine {
 
   addMetaLoss(): void {
     const g = this.glance!;
-    g.path.push({ params: this.current(), steps: g.grads.length });
+    g.path.push(this.current());
   }
 
   metaGradients(): number {
@@ -99,10 +99,8 @@ export class TfLookAhead implements LookAheadEngine {
     const { model, theta, alpha, headOf, stacked } = this.setup;
     const n = g.path.length;
     const result = tf.tidy(() => {
-      // Σ_{j≤i} g_j for each θ_i of the path, along a leading axis.
-      const sums = theta.map((_, k) => tf.cumsum(tf.stack(g.grads.map((grads) => grads[k])), 0));
-      const aligned = g.path.every((p, i) => p.steps === i + 1);
-      const cumulative = aligned ? sums : sums.map((c) => tf.gather(c, g.path.map((p) => p.steps - 1)));
+      // Σ_{j≤i} g_j for every θ_i of the path (one per inner step), along a leading axis.
+      const cumulative = theta.map((_, k) => tf.cumsum(tf.stack(g.grads.map((grads) => grads[k])), 0));
       const { x, y } = g.meta;
       let sumTheta: tf.Tensor[];
       let sumAlpha: tf.Tensor[];
@@ -116,7 +114,7 @@ export class TfLookAhead implements LookAheadEngine {
           const labels = y.rank === 1 ? tf.tile(y, [n]) : tf.tile(y, [n, 1]);
           return tf.mul(this.loss(tf.reshape(out, [n * m, -1]), labels), n) as tf.Scalar;
         };
-        const params = theta.map((_, k) => tf.stack(g.path.map((f) => f.params[k])));
+        const params = theta.map((_, k) => tf.stack(g.path.map((f) => f[k])));
         const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => stackedLoss(p))(params);
         lossSum = value;
         sumTheta = grads.map((m) => tf.sum(m, 0));
@@ -127,7 +125,7 @@ export class TfLookAhead implements LookAheadEngine {
         sumTheta = theta.map((p) => tf.zerosLike(p));
         sumAlpha = theta.map((p) => tf.zerosLike(p));
         g.path.forEach((f, i) => {
-          const { value, grads } = maskedValueAndGrads((p) => mixedTaskLoss(model, this.loss, p, x, y, g.tasks, headOf), f.params, mask);
+          const { value, grads } = maskedValueAndGrads((p) => mixedTaskLoss(model, this.loss, p, x, y, g.tasks, headOf), f, mask);
           lossSum = tf.add(lossSum, value);
           sumTheta = sumTheta.map((s, k) => tf.add(s, grads[k]));
           sumAlpha = sumAlpha.map((s, k) => tf.add(s, tf.mul(grads[k], tf.squeeze(tf.slice(cumulative[k], i, 1), [0]))));
