@@ -28,7 +28,7 @@ export { disposeDraw, uploadDraw, type ReplayDraw } from './learners/base/replay
 export { mixedTaskForward, mixedTaskLoss } from './learners/base/mixed-task-loss.js';
 export { parameterGradients, type ParameterGradients } from './learners/base/flat-gradients.js';
 export { optimizerSchema, makeOptimizer, type OptimizerOptions } from './learners/base/optimizer.js';
-export { crossEntropy, meanSquaredError, lossFor } from './learners/base/losses.js';
+export { crossEntropy, meanSquaredError, lossFor } from './models/losses.js';
 export { innerLoop, sgdStep, type ParamLoss, type StepSizes } from './learners/meta/functional-sgd.js';
 export { FastWeights } from './learners/meta/fast-weights.js';
 export { MetaLearner, metaOptionsSchema, type MetaOptions } from './learners/meta/meta-learner.js';
