@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import * as tf from '../../backend/tf.js';
 import { glorotUniform } from '../../models/init.js';
@@ -7,6 +6,7 @@ import { streams } from '../../streams/registry.js';
 import type { Split, StreamInfo } from '../../streams/types.js';
 import { uploadRows } from '../../streams/upload.js';
 import { ClbenchError } from '../../util/errors.js';
+import { withDefaults } from '../../util/options.js';
 import type { Rng } from '../../util/rng.js';
 import { ModelLearner } from '../base/model-learner.js';
 import { type LossFn, secondOrderLossFor, trainingLossFor } from '../../models/losses.js';
@@ -269,14 +269,7 @@ export class Oml extends ModelLearner {
 function resolveStreamSpec(raw: StreamSpec): StreamSpec {
   if (!streams.has(raw.type)) throw new ClbenchError(`learner oml: metaTraining.stream.type '${raw.type}' is not a known stream; known: ${streams.names().join(', ')}`);
   const { type, ...options } = raw;
-  const schema = streams.get(type).options;
-  const validate = new Ajv({ useDefaults: true, strict: false, allErrors: true }).compile(schema);
-  const copy = structuredClone(options);
-  if (!validate(copy)) {
-    const problems = (validate.errors ?? []).map((e) => `metaTraining.stream${e.instancePath.replace(/\//g, '.')} ${e.message}`);
-    throw new ClbenchError(`learner oml: ${problems.join('; ')}`);
-  }
-  return { type, ...copy };
+  return { type, ...withDefaults<object>(streams.get(type).options, options, 'learner oml', 'metaTraining.stream') };
 }
 
 function checkCompatible(meta: StreamInfo, target: StreamInfo): void {
