@@ -42,7 +42,7 @@ export class Ewc extends SampledPenaltyLearner {
   }
 
   protected penaltyScale(): number {
-    return (this.options.lambda) / 2;
+    return this.options.lambda / 2;
   }
 
   override endTask(task: TaskInfo): void {
@@ -65,7 +65,7 @@ export const ewcEntry: LearnerEntry<EwcOptions> = {
   type: 'ewc',
   description: 'Elastic Weight Consolidation: a diagonal-Fisher quadratic penalty per finished task, or online EWC with a running Fisher',
   requiresTaskLabels: true,
-  // Defaults: λ = 10: the offline penalty adds one Fisher per task, so its curvature grows with the
+  // λ's default, 10: the offline penalty adds one Fisher per task, so its curvature grows with the
   // stream, and plain SGD on it diverges once lr·λ·ΣF passes 2. At lr 0.03, λ = 100 diverged at task 12
   // of 20 rotated-MNIST tasks (test/learners/defaults.test.ts); λ = 10 trains through all 20.
   options: {

@@ -68,7 +68,7 @@ export class Gdumb extends ModelLearner {
     const minLr = this.options.minLr;
     const batchSize = this.options.batchSize ?? this.ctx.batchSize;
     const sgd = this.optimizer as tf.SGDOptimizer;
-    for (let epoch = 0; epoch < (this.options.epochs); epoch++) {
+    for (let epoch = 0; epoch < this.options.epochs; epoch++) {
       sgd.setLearningRate(gdumbLearningRate(epoch, maxLr, minLr));
       const order = rng.permutation(this.buffer.size);
       for (let start = 0; start < order.length; start += batchSize) {
@@ -85,7 +85,7 @@ export const gdumbEntry: LearnerEntry<GdumbOptions> = {
   type: 'gdumb',
   description: 'GDumb: a greedy class-balanced memory, and a model trained from scratch on it before each evaluation',
   requiresTaskLabels: true,
-  // Defaults: Mammoth's defaults (its seq-mnist runs use buffer 500).
+  // Defaults: Mammoth's (its seq-mnist runs use buffer 500).
   options: {
     type: 'object',
     properties: {

@@ -62,7 +62,7 @@ export class Gss extends ModelLearner {
   observe(batch: Batch): number {
     const incoming = ExampleMemory.read(batch);
     let loss = NaN;
-    for (let it = 0; it < (this.options.iterations); it++) loss = this.trainStep(batch, incoming);
+    for (let it = 0; it < this.options.iterations; it++) loss = this.trainStep(batch, incoming);
     this.remember(batch, incoming);
     return loss;
   }

@@ -164,7 +164,7 @@ export class Hal extends ModelLearner {
         const feature = tf.mul(gamma, tf.sum(tf.squaredDifference(model.features!(theta, e), phi)));
         return tf.add(forgetting, feature) as tf.Scalar;
       });
-      for (let s = 0; s < (this.options.anchorSteps); s++) {
+      for (let s = 0; s < this.options.anchorSteps; s++) {
         const { value: v, grads: g } = tf.variableGrads(objective, [e]);
         const next = tf.tidy(() => tf.sub(e, tf.mul(lr, g[e.name])));
         e.assign(next);

@@ -102,7 +102,7 @@ export class Mir extends ModelLearner {
 export const mirEntry: LearnerEntry<MirOptions> = {
   type: 'mir',
   description: 'Maximally Interfered Retrieval: replays the memory candidates whose loss a virtual SGD step on the batch would raise most',
-  // Defaults: The MIR paper's MNIST settings: 50 candidates, 10 replayed; a 500-example reservoir.
+  // Defaults: the MIR paper's MNIST settings: 50 candidates, 10 replayed; a 500-example reservoir.
   options: {
     type: 'object',
     properties: {
