@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { summarizeRuns } from '../../src/runner/summarize.js';
 import { loadResults } from '../../src/report/load-results.js';
+import { loadRecords } from '../../src/report/records/read.js';
 import { SEE_THE_PAPER, buildReproductions, orderingCounts, parseTolerance, renderReproductions, toleranceFor } from '../../src/report/reproductions.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { type Reference, type Scenario, defaultMetaProtocol, defaultProtocol } from '../../src/scenario/types.js';
+import { recordFromResult } from '../../src/report/records/from-result.js';
+import { recordText } from '../../src/report/records/write.js';
 import { tempDir } from '../helpers/scenario.js';
 
 function run(learner: string, seed: number, ACC: number | null, BWT: number | null, status: RunRecord['status'] = 'completed'): RunRecord {
@@ -39,6 +42,13 @@ function result(runs: RunRecord[], command: string, createdAt = '2026-01-01T00:0
 function write(dir: string, name: string, value: RunResult): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+/** The result kept as a reproduction record, the input of `clbench reproductions`. */
+function writeRecord(dir: string, name: string, value: RunResult): string {
+  const file = join(dir, `${name}.record.json`);
+  writeFileSync(file, recordText(recordFromResult(value, join(dir, name, 'result.json'), dir)));
   return file;
 }
 
@@ -94,7 +104,7 @@ describe('buildReproductions', () => {
     expect(gem.verdict).toBe('not run');
     expect(gem.commands).toEqual([]);
     const md = renderReproductions(all, { command: 'clbench reproductions a', rules: [parseTolerance('ACC=0.04')] });
-    expect(md).toContain('Not run (no result file has them): paper-x GEM, paper-x EWC.');
+    expect(md).toContain('Not run (no record has them): paper-x GEM, paper-x EWC.');
     expect(md).toContain('| GEM | ACC | 0.850 | — | — | ±0.04 | not run | — |');
   });
 
@@ -112,11 +122,12 @@ describe('buildReproductions', () => {
 describe('renderReproductions and the CLI command', () => {
   it('writes the table with tolerance, verdicts, order check, commands and notes', async () => {
     const dir = tempDir();
-    const a = write(dir, 'a', result([run('single', 0, 0.52, -0.2), run('EWC', 0, 0.5, null), run('GEM', 0, 0.86, 0)], 'clbench run scenarios/x.json --out r'));
+    const a = writeRecord(dir, 'a', result([run('single', 0, 0.52, -0.2), run('EWC', 0, 0.5, null), run('GEM', 0, 0.86, 0)], 'clbench run scenarios/x.json --out r'));
     const notes = join(dir, 'notes.md');
     writeFileSync(notes, 'EWC is low because of the Fisher estimate.\n');
     const out = join(dir, 'docs', 'reproductions.md');
-    const code = await main(['node', 'clbench', 'reproductions', a, '--out', out, '--tolerance', 'ACC=0.04', '--notes', notes]);
+    const scenarios = join(dir, 'no-scenarios'); // none: only the record's scenario gets a section
+    const code = await main(['node', 'clbench', 'reproductions', a, '--out', out, '--tolerance', 'ACC=0.04', '--notes', notes, '--scenarios', scenarios]);
     expect(code).toBe(0);
     const md = readFileSync(out, 'utf8');
     expect(md).toContain(`clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes}`);
@@ -128,8 +139,8 @@ describe('renderReproductions and the CLI command', () => {
     expect(md).toContain('EWC is low because of the Fisher estimate.');
     expect(md).not.toContain('Not run');
     // Rendering is a pure function of the results: the same input gives the same page.
-    const again = renderReproductions(buildReproductions(loadResults([a]), [parseTolerance('ACC=0.04')]), {
-      command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes} --scenarios scenarios`,
+    const again = renderReproductions(buildReproductions(loadRecords([a]), [parseTolerance('ACC=0.04')]), {
+      command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes} --scenarios ${scenarios}`,
       rules: [parseTolerance('ACC=0.04')],
       notes: { file: notes, text: readFileSync(notes, 'utf8') },
     });
@@ -198,7 +209,7 @@ describe('scenarios without published values', () => {
     const md = renderReproductions([s], { command: 'clbench reproductions a', rules: [parseTolerance('ACC=0.04')] });
     expect(md).toContain(`| MER-500 | ACC | ${SEE_THE_PAPER} | 0.820 ± 0.028 (n=2) | — | — | · | \`clbench run scenarios/mer.json\` |`);
     expect(md).toContain('- **No completed runs yet:** ER-5120');
-    expect(md).toContain('Not run (no result file has them): mer-x ER-5120.');
+    expect(md).toContain('Not run (no record has them): mer-x ER-5120.');
   });
 
   it('shows the adapt@k curve points and adaptAUC of a meta scenario, in step order', () => {
@@ -276,7 +287,7 @@ describe('orderings', () => {
   it('the current scenario file’s reference block wins over the one recorded in the results', async () => {
     const dir = tempDir();
     // Recorded before the orderings were added to the scenario.
-    const a = write(dir, 'a', unpublished(MER_RUNS, { source: 'MER, see the paper', values: {} }));
+    const a = writeRecord(dir, 'a', unpublished(MER_RUNS, { source: 'MER, see the paper', values: {} }));
     const scenarios = join(dir, 'scenarios');
     mkdirSync(scenarios);
     writeFileSync(join(scenarios, 'mer-x.json'), JSON.stringify({
@@ -292,10 +303,10 @@ describe('orderings', () => {
     expect(md).toContain('- ✗ ACC (higher is better): online 0.600 ≥ MER-500 0.820 — **fails:** online is not at least MER-500');
     expect(md).toContain(`--scenarios ${scenarios}`);
     // Without a scenario file, the recorded block is used: no orderings.
-    const fromResults = buildReproductions(loadResults([a]), [], { currentScenario: () => undefined });
+    const fromResults = buildReproductions(loadRecords([a]), [], { currentScenario: () => undefined });
     expect(fromResults[0].orderings).toEqual([]);
     const current: Scenario = { ...unpublished(MER_RUNS, MER_REFERENCE).scenario };
-    expect(buildReproductions(loadResults([a]), [], { currentScenario: () => ({ file: 'x.json', scenario: current }) })[0].orderings).toHaveLength(3);
+    expect(buildReproductions(loadRecords([a]), [], { currentScenario: () => ({ file: 'x.json', scenario: current }) })[0].orderings).toHaveLength(3);
   });
 });
 
