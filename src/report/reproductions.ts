@@ -416,6 +416,12 @@ function orderingLine(o: OrderingCheck): string {
   return `- ${ORDERING_MARK[o.status]} ${orderingText(o)}`;
 }
 
+/** The workflow of docs/reports.md, "Reproduction records", for a scenario with no record yet. */
+function rerunText(name: string, scenarioFile: string): string {
+  const out = `reports/reproductions/${name}`;
+  return `Run and record it with ${code(`clbench run ${displayPath(scenarioFile)} --out ${out}`)}, then ${code(`clbench reproductions record ${out}`)}.`;
+}
+
 function scenarioSection(s: ScenarioReproduction): string[] {
   const lines = [`## ${s.name}`, ''];
   if (s.description) lines.push(oneLine(s.description), '');
@@ -428,7 +434,7 @@ function scenarioSection(s: ScenarioReproduction): string[] {
   );
   for (const a of s.anchors) lines.push(`- **Outside anchor, “${oneLine(a.label)}”:** ${oneLine(a.source)}${a.note ? ` — ${oneLine(a.note)}` : ''}`);
   if (s.files.length === 0) {
-    lines.push(`- **Our runs:** ${NO_RECORD}`);
+    lines.push(`- **Our runs:** ${NO_RECORD}${s.scenarioFile ? `. ${rerunText(s.name, s.scenarioFile)}` : ''}`);
   } else {
     lines.push(
       `- **Our runs:** seeds ${s.seeds.join(', ')}; backend ${s.backends.map(code).join(', ')}${versions ? ` (${versions})` : ''}`,
