@@ -346,18 +346,17 @@ describe('orderings', () => {
   });
 });
 
+/** A scenario file with learners MER-500 and online and the given reference fields; loading it is left to the test, which may expect a throw. */
+function referenceScenario(name: string, reference: Record<string, unknown>): () => Scenario {
+  const file = join(tempDir(), `${name}.json`);
+  const learners = [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }];
+  writeFileSync(file, JSON.stringify({ name, stream: { type: 'rotated-mnist', tasks: 3 }, learners, reference: { source: 'paper', ...reference } }));
+  return () => loadScenario(file);
+}
+
 describe('reference.orderings in scenario files', () => {
-  const scenarioWith = (orderings: unknown) => ({
-    name: 'ordered',
-    stream: { type: 'rotated-mnist', tasks: 3 },
-    learners: [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }],
-    reference: { source: 'paper', orderings },
-  });
-  const load = (raw: unknown) => {
-    const file = join(tempDir(), 'ordered.json');
-    writeFileSync(file, JSON.stringify(raw));
-    return () => loadScenario(file);
-  };
+  const scenarioWith = (orderings: unknown) => ({ orderings });
+  const load = (reference: Record<string, unknown>) => referenceScenario('ordered', reference);
 
   it('refuses an ordering that names a learner the scenario lacks, naming it', () => {
     const orderings = [{ metric: 'ACC', better: 'higher', order: ['MER-500', 'ER-500', 'online'] }];
@@ -391,17 +390,8 @@ describe('reference.orderings in scenario files', () => {
 });
 
 describe('reference.anchors in scenario files', () => {
-  const scenarioWith = (anchors: unknown) => ({
-    name: 'anchored',
-    stream: { type: 'rotated-mnist', tasks: 3 },
-    learners: [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }],
-    reference: { source: 'paper', anchors },
-  });
-  const load = (raw: unknown) => {
-    const file = join(tempDir(), 'anchored.json');
-    writeFileSync(file, JSON.stringify(raw));
-    return () => loadScenario(file);
-  };
+  const scenarioWith = (anchors: unknown) => ({ anchors });
+  const load = (reference: Record<string, unknown>) => referenceScenario('anchored', reference);
   const anchor = { label: 'torch ref', source: 'torch_reference.py', values: { 'MER-500': { ACC: 0.821 } } };
 
   it('refuses a malformed anchor, naming the field at fault', () => {
