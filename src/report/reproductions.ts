@@ -1,6 +1,6 @@
 import { meanStd } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
-import { type OrderingDirection, type Reference, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
+import { type OrderingDirection, type Reference, type ReferenceAnchor, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { MISSING, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
 import { type LoadedResult, changedSettings, displayPath, scenarioFingerprint } from './load-results.js';
@@ -49,6 +49,8 @@ export interface ReproductionRow {
   readonly verdict: Verdict;
   /** The commands that produced the learner's runs (one per result file). */
   readonly commands: readonly string[];
+  /** Each of the scenario's anchors' figure for this learner and metric (null: it has none). */
+  readonly anchors: readonly (number | null)[];
 }
 
 export interface OrderCheck {
@@ -80,6 +82,8 @@ export interface ScenarioReproduction {
   /** The reference's source; absent when the scenario has no reference block. */
   readonly source?: string;
   readonly note?: string;
+  /** Outside figures on the same protocol (reference.anchors), one column each. */
+  readonly anchors: readonly ReferenceAnchor[];
   /** The scenario file the reference block was read from (else: from the result files). */
   readonly referenceFile?: string;
   /** Shown in the paper column of rows without a published value: "see the paper" or "—". */
@@ -213,8 +217,10 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   const commandsOf = (learner: string) => [
     ...new Set(good(learner).map(({ member }) => member.result.command ?? `(no command recorded in ${displayPath(member.file)})`)),
   ];
+  const anchors = reference?.anchors ?? [];
+  const anchorValues = (learner: string, metric: string) => anchors.map((a) => a.values[learner]?.[metric] ?? null);
   const info = (learner: string, metric: string): ReproductionRow => ({
-    learner, metric, paper: null, ours: ours(learner, metric), verdict: 'untested', commands: commandsOf(learner),
+    learner, metric, paper: null, ours: ours(learner, metric), verdict: 'untested', commands: commandsOf(learner), anchors: anchorValues(learner, metric),
   });
 
   // The scenario's learners in its own order (the current file's, then every recorded list), then any other that ran.
@@ -239,7 +245,9 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
         if (cell.mean === null) verdict = 'not run';
         else if (tolerance === undefined) verdict = 'untested';
         else verdict = Math.abs(cell.mean - paper) <= tolerance + EPSILON ? 'within' : 'outside';
-        rows.push({ learner, metric, paper, ours: cell, ...(tolerance !== undefined ? { tolerance } : {}), verdict, commands: commandsOf(learner) });
+        rows.push({
+          learner, metric, paper, ours: cell, ...(tolerance !== undefined ? { tolerance } : {}), verdict, commands: commandsOf(learner), anchors: anchorValues(learner, metric),
+        });
       }
       for (const metric of reported.filter((m) => !(m in values) && ours(learner, m).mean !== null)) rows.push(info(learner, metric));
     }
@@ -249,6 +257,15 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   } else if (newest) {
     const headline = headlineMetrics(newest, members.flatMap((m) => m.result.runs.filter(completed)));
     for (const learner of learnerOrder.filter((l) => good(l).length > 0)) rows.push(...headline.map((m) => info(learner, m)));
+  }
+  // Every anchored figure gets a row, run or not: it is the outside check where the paper's numbers are missing.
+  for (const anchor of anchors) {
+    for (const [learner, values] of Object.entries(anchor.values)) {
+      for (const metric of Object.keys(values).filter((m) => !rows.some((r) => r.learner === learner && r.metric === m))) {
+        const row = info(learner, metric);
+        rows.push(row.ours.mean === null ? { ...row, verdict: 'not run' } : row);
+      }
+    }
   }
   // With no record at all the whole scenario is not run: said once, not learner by learner.
   const unrun = members.length ? learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l)) : [];
@@ -274,6 +291,7 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     ...(description ? { description } : {}),
     ...(reference ? { source: reference.source } : {}),
     ...(reference?.note ? { note: reference.note } : {}),
+    anchors,
     ...(referenceFile ? { referenceFile } : {}),
     unpublished: reference && !hasValues ? SEE_THE_PAPER : MISSING,
     files: members.map((m) => m.file),
@@ -357,6 +375,7 @@ function row(r: ReproductionRow, unpublished: string): string {
     escapeCell(r.learner),
     escapeCell(r.metric),
     r.paper === null ? unpublished : formatScore(r.paper),
+    ...r.anchors.map((value) => (value === null ? MISSING : formatScore(value))),
     r.ours.mean === null ? MISSING : `${formatMeanStd(r.ours)} (n=${r.ours.n})`,
     r.paper === null ? MISSING : formatDiff(r.ours.mean, r.paper),
     r.tolerance === undefined ? MISSING : `±${r.tolerance}`,
@@ -397,6 +416,12 @@ function orderingLine(o: OrderingCheck): string {
   return `- ${ORDERING_MARK[o.status]} ${orderingText(o)}`;
 }
 
+/** The workflow of docs/reports.md, "Reproduction records", for a scenario with no record yet. */
+function rerunText(name: string, scenarioFile: string): string {
+  const out = `reports/reproductions/${name}`;
+  return `Run and record it with ${code(`clbench run ${displayPath(scenarioFile)} --out ${out}`)}, then ${code(`clbench reproductions record ${out}`)}.`;
+}
+
 function scenarioSection(s: ScenarioReproduction): string[] {
   const lines = [`## ${s.name}`, ''];
   if (s.description) lines.push(oneLine(s.description), '');
@@ -407,8 +432,9 @@ function scenarioSection(s: ScenarioReproduction): string[] {
       ? '- **Published values:** none (the scenario has no `reference` block)'
       : `- **Published values:** ${oneLine(s.source)}${s.note ? ` — ${oneLine(s.note)}` : ''}${from}`,
   );
+  for (const a of s.anchors) lines.push(`- **Outside anchor, “${oneLine(a.label)}”:** ${oneLine(a.source)}${a.note ? ` — ${oneLine(a.note)}` : ''}`);
   if (s.files.length === 0) {
-    lines.push(`- **Our runs:** ${NO_RECORD}`);
+    lines.push(`- **Our runs:** ${NO_RECORD}${s.scenarioFile ? `. ${rerunText(s.name, s.scenarioFile)}` : ''}`);
   } else {
     lines.push(
       `- **Our runs:** seeds ${s.seeds.join(', ')}; backend ${s.backends.map(code).join(', ')}${versions ? ` (${versions})` : ''}`,
@@ -424,8 +450,8 @@ function scenarioSection(s: ScenarioReproduction): string[] {
   if (s.rows.length) {
     lines.push(
       '',
-      '| learner | metric | paper | ours (mean ± std, n) | difference | tolerance | verdict | command |',
-      '| :-- | :-- | --: | --: | --: | --: | :-- | :-- |',
+      `| learner | metric | paper | ${s.anchors.map((a) => `${escapeCell(oneLine(a.label))} | `).join('')}ours (mean ± std, n) | difference | tolerance | verdict | command |`,
+      `| :-- | :-- | --: | ${s.anchors.map(() => '--: | ').join('')}--: | --: | --: | :-- | :-- |`,
       ...s.rows.map((r) => row(r, s.unpublished)),
     );
   }
@@ -505,6 +531,12 @@ export function renderReproductions(all: readonly ScenarioReproduction[], option
       ? [
           '',
           `**Rows without a published value** say “${SEE_THE_PAPER}” in the paper column where the paper's tables are not available offline, and “${MISSING}” where the paper reports no value for that learner or metric; our means there are for information (·).`,
+        ]
+      : []),
+    ...(all.some((s) => s.anchors.length > 0)
+      ? [
+          '',
+          "**Outside anchors.** Where a scenario declares `reference.anchors`, its table has a column per anchor (such as “torch ref”): the figure another implementation printed on the same protocol, named under the scenario with where its protocol differs. It is the outside check where the paper's numbers are not at hand, shown for information, never judged.",
         ]
       : []),
     ...(all.some((s) => s.orderings.length > 0)

@@ -269,7 +269,9 @@ describe('scenarios without a record', () => {
     expect(s.rows.find((r) => r.learner === 'VAN' && r.metric === 'ACC')).toMatchObject({ paper: 0.479, tolerance: 0.03 });
     expect(s.unrun).toEqual([]); // said once for the scenario, not per learner
     const md = renderReproductions(all, { command: 'c', rules: [parseTolerance('ACC=0.03')] });
-    expect(md).toContain(`- **Our runs:** ${NO_RECORD}`);
+    expect(md).toContain(
+      `- **Our runs:** ${NO_RECORD}. Run and record it with \`clbench run scenarios/agem-permuted-mnist.json --out reports/reproductions/agem-permuted-mnist\`, then \`clbench reproductions record reports/reproductions/agem-permuted-mnist\`.\n`,
+    );
     expect(md).toContain('| VAN | ACC | 0.479 | — | — | ±0.03 | not run | — |');
     expect(md).toContain('Not run in this checkout (no committed record): agem-permuted-mnist.');
     expect(md).toContain(scenario.description!.slice(0, 40));

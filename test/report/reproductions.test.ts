@@ -248,6 +248,42 @@ describe('scenarios without published values', () => {
   });
 });
 
+describe('outside anchors (reference.anchors)', () => {
+  const TORCH = { label: 'torch ref', source: 'torch_reference.py mer-x, seed 0', note: 'Its BWT divides by T−1.', values: { 'MER-500': { ACC: 0.83, BWT: -0.04 }, 'ER-5120': { ACC: 0.7 } } };
+
+  it('puts each anchor in its own column beside the paper, with a row for every anchored figure, run or not', () => {
+    const dir = tempDir();
+    const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(MER_RUNS, { ...MER_REFERENCE, anchors: [TORCH] }))]), []);
+    const at = (learner: string, metric: string) => s.rows.find((r) => r.learner === learner && r.metric === metric)!;
+    expect(at('MER-500', 'ACC').anchors).toEqual([0.83]);
+    expect(at('MER-500', 'LA').anchors).toEqual([null]);
+    // ER-5120 never ran: its anchored figure still gets a row, marked not run.
+    expect(at('ER-5120', 'ACC')).toMatchObject({ paper: null, anchors: [0.7], verdict: 'not run' });
+    expect(s.unrun).toEqual([]);
+
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- **Outside anchor, “torch ref”:** torch_reference.py mer-x, seed 0 — Its BWT divides by T−1.');
+    expect(md).toContain('| learner | metric | paper | torch ref | ours (mean ± std, n) | difference | tolerance | verdict | command |\n| :-- | :-- | --: | --: | --: |');
+    expect(md).toContain(`| MER-500 | ACC | ${SEE_THE_PAPER} | 0.830 | 0.820 ± 0.028 (n=2) | — | — | · | \`clbench run scenarios/mer.json\` |`);
+    expect(md).toContain(`| MER-500 | LA | ${SEE_THE_PAPER} | — | 0.920 ± 0.028 (n=2) |`);
+    expect(md).toContain(`| ER-5120 | ACC | ${SEE_THE_PAPER} | 0.700 | — | — | — | not run | — |`);
+    expect(md).toContain('**Outside anchors.**');
+    expect(md).toContain('Not run (no record has them): mer-x ER-5120.');
+  });
+
+  it('a scenario with no record shows its anchored figures, marked not run; one without anchors keeps its columns', () => {
+    const { scenario } = unpublished(MER_RUNS, { ...MER_REFERENCE, anchors: [TORCH] });
+    const [s] = buildReproductions([], [], { expected: [{ file: 'scenarios/mer-x.json', scenario }] });
+    expect(s.rows.map((r) => `${r.learner} ${r.metric} ${r.anchors[0]} ${r.verdict}`)).toEqual(['MER-500 ACC 0.83 not run', 'MER-500 BWT -0.04 not run', 'ER-5120 ACC 0.7 not run']);
+    expect(renderReproductions([s], { command: 'c', rules: [] })).toContain(`| MER-500 | BWT | ${SEE_THE_PAPER} | -0.040 | — | — | — | not run | — |`);
+
+    const [plain] = buildReproductions([], [], { expected: [{ file: 'x.json', scenario: { ...scenario, reference: { source: 'p', values: { 'MER-500': { ACC: 0.8 } } } } }] });
+    const md = renderReproductions([plain], { command: 'c', rules: [] });
+    expect(md).toContain('| learner | metric | paper | ours (mean ± std, n) |');
+    expect(md).not.toContain('Outside anchor');
+  });
+});
+
 describe('orderings', () => {
   it('checks each declared ordering on the means: holds, fails, or not run', () => {
     const dir = tempDir();
@@ -310,18 +346,17 @@ describe('orderings', () => {
   });
 });
 
+/** A scenario file with learners MER-500 and online and the given reference fields; loading it is left to the test, which may expect a throw. */
+function referenceScenario(name: string, reference: Record<string, unknown>): () => Scenario {
+  const file = join(tempDir(), `${name}.json`);
+  const learners = [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }];
+  writeFileSync(file, JSON.stringify({ name, stream: { type: 'rotated-mnist', tasks: 3 }, learners, reference: { source: 'paper', ...reference } }));
+  return () => loadScenario(file);
+}
+
 describe('reference.orderings in scenario files', () => {
-  const scenarioWith = (orderings: unknown) => ({
-    name: 'ordered',
-    stream: { type: 'rotated-mnist', tasks: 3 },
-    learners: [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }],
-    reference: { source: 'paper', orderings },
-  });
-  const load = (raw: unknown) => {
-    const file = join(tempDir(), 'ordered.json');
-    writeFileSync(file, JSON.stringify(raw));
-    return () => loadScenario(file);
-  };
+  const scenarioWith = (orderings: unknown) => ({ orderings });
+  const load = (reference: Record<string, unknown>) => referenceScenario('ordered', reference);
 
   it('refuses an ordering that names a learner the scenario lacks, naming it', () => {
     const orderings = [{ metric: 'ACC', better: 'higher', order: ['MER-500', 'ER-500', 'online'] }];
@@ -351,5 +386,25 @@ describe('reference.orderings in scenario files', () => {
       { metric: 'ACC', better: 'higher', order: ['joint', 'er'] },
       { metric: 'minACC', better: 'higher', order: ['joint', 'er'] },
     ]);
+  });
+});
+
+describe('reference.anchors in scenario files', () => {
+  const scenarioWith = (anchors: unknown) => ({ anchors });
+  const load = (reference: Record<string, unknown>) => referenceScenario('anchored', reference);
+  const anchor = { label: 'torch ref', source: 'torch_reference.py', values: { 'MER-500': { ACC: 0.821 } } };
+
+  it('refuses a malformed anchor, naming the field at fault', () => {
+    expect(load(scenarioWith([{ ...anchor, label: undefined }]))).toThrow(/reference\.anchors\[0\]\.label: is required/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'MER-500': { ACC: '0.821' } } }]))).toThrow(/reference\.anchors\[0\]\.values\.MER-500\.ACC: must be number \(got "0\.821"\)/);
+    expect(load(scenarioWith([{ ...anchor, url: 'x' }]))).toThrow(/reference\.anchors\[0\]\.url: unknown field/);
+    expect(load(scenarioWith([{ ...anchor, values: {} }]))).toThrow(/reference\.anchors\[0\]\.values: must NOT have fewer than 1 properties/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'ER-500': { ACC: 0.8 } } }]))).toThrow(
+      /anchored\.json: invalid scenario:\n {2}reference\.anchors\[0\]\.values\.ER-500: 'ER-500' is not a learner of this scenario; labels: MER-500, online/,
+    );
+  });
+
+  it('keeps a well-formed anchor as written', () => {
+    expect(load(scenarioWith([anchor]))().reference).toEqual({ source: 'paper', values: {}, anchors: [anchor] });
   });
 });
