@@ -1,14 +1,14 @@
 import * as tf from '../../backend/tf.js';
 import type { FunctionalModel } from '../../models/types.js';
+import { type LossFn, trainingLossFor } from '../../models/losses.js';
 import type { StreamInfo } from '../../streams/types.js';
-import { type StoredExamples, toTensors } from '../base/example-memory.js';
-import type { LossFn } from '../base/losses.js';
+import { uploadRows } from '../../streams/upload.js';
+import type { StoredExamples } from '../base/example-memory.js';
 import { mixedTaskLoss } from '../base/mixed-task-loss.js';
 import type { TaskBatchedForward } from '../meta/task-batched.js';
 import { clipByGlobalNorm } from './clip.js';
 import type { LookAheadEngine } from './lamaml-engine.js';
 import { headsMask, maskedValueAndGrads } from './masked-grads.js';
-import { trainingLoss } from './training-loss.js';
 
 export interface TfLookAheadSetup {
   readonly model: FunctionalModel;
@@ -50,16 +50,15 @@ export class TfLookAhead implements LookAheadEngine {
   private gradients?: { theta: tf.Tensor[]; alpha: tf.Tensor[] };
 
   constructor(private readonly setup: TfLookAheadSetup) {
-    this.loss = trainingLoss(setup.stream.kind);
+    this.loss = trainingLossFor(setup.stream.kind);
   }
 
   begin(inner: StoredExamples, meta: StoredExamples, innerHead: number): void {
     this.endGlance();
     const { stream, alpha } = this.setup;
-    const classification = stream.kind === 'classification';
     this.glance = {
-      inner: toTensors(inner, stream.inputShape, classification),
-      meta: toTensors(meta, stream.inputShape, classification),
+      inner: uploadRows(inner, stream),
+      meta: uploadRows(meta, stream),
       tasks: meta.tasks,
       innerHead,
       rates: tf.tidy(() => alpha.map((a) => tf.relu(a))),
