@@ -125,6 +125,34 @@ function replaceKernel(kernelName: string, backendName: string, kernelFunc: (ori
 }
 
 /**
+ * tfjs-backend-wasm 4.22's GatherV2 computes a multi-dimensional index for every output element:
+ * taking 10 shuffled rows of a resident task (the runner's batches when the protocol shuffles)
+ * cost about 0.14 ms, x and y a sixth of a DER++ step on Seq-MNIST (1.6 → 1.35 ms of CPU with
+ * this fix, docs/performance.md, "split-derpp"). Rows along axis 0 are contiguous, so a
+ * row gather is one copy per index inside the heap; other gathers, and out-of-range indices (which
+ * the original reports), go to the original kernel. Needs no addon.
+ */
+export function registerWasmGatherFix(): void {
+  replaceKernel(tf.GatherV2, 'wasm', (original) => (args) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+    if (x.dtype === 'string' || indices.dtype !== 'int32' || batchDims !== 0 || tf.util.parseAxisParam(axis, x.shape)[0] !== 0) return original(args);
+    const backend = args.backend as WasmBackend & { readSync(dataId: object): Int32Array };
+    const rows = backend.readSync(indices.dataId);
+    const count = x.shape[0];
+    if (rows.some((r) => !(r >= 0 && r < count))) return original(args);
+    const rowBytes = tf.util.bytesPerElement(x.dtype) * tf.util.sizeFromShape(x.shape.slice(1));
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    // Offsets and the heap view after allocating: a growing heap replaces HEAPU8's buffer.
+    const from = backend.dataIdMap.get(x.dataId).memoryOffset;
+    const to = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const heap = backend.wasm.HEAPU8;
+    for (let i = 0; i < rows.length; i++) heap.copyWithin(to + i * rowBytes, from + rows[i] * rowBytes, from + (rows[i] + 1) * rowBytes);
+    return out;
+  });
+}
+
+/**
  * tfjs-backend-wasm 4.22's Slice copies the whole input out of the heap (readSync) to take a
  * slice of it: a 10-row batch of a resident 1000-image task cost a 3 MB copy, a quarter of a
  * rotations-naive run. A contiguous slice is one copy inside the heap; other slices still go to

@@ -82,6 +82,23 @@ describe.each(['wasm', 'cpu'])('kernel overrides on %s', (backendName) => {
     expectClose(cols, [data[5], data[6], data[9], data[10]], 0);
   });
 
+  it('gathers rows (repeated, of float and int tensors), columns, and rejects an index out of range', () => {
+    const data = values(5 * 2 * 3);
+    const [rows, labels, cols] = tf.tidy(() => {
+      const t = tf.tensor3d(data, [5, 2, 3]);
+      const idx = tf.tensor1d([4, 0, 4], 'int32');
+      return [
+        tf.gather(t, idx).dataSync(),
+        tf.gather(tf.tensor1d([7, 8, 9, 10, 11], 'int32'), idx).dataSync(),
+        tf.gather(tf.tensor2d(data.subarray(0, 6), [2, 3]), tf.tensor1d([2, 0], 'int32'), 1).dataSync(),
+      ];
+    });
+    expectClose(rows, [...data.subarray(24, 30), ...data.subarray(0, 6), ...data.subarray(24, 30)], 0);
+    expect(Array.from(labels)).toEqual([11, 7, 11]);
+    expectClose(cols, [data[2], data[0], data[5], data[3]], 0);
+    expect(() => tf.tidy(() => tf.gather(tf.tensor1d([1, 2]), tf.tensor1d([2], 'int32')).dataSync())).toThrow(/not in \[0, 1\]/);
+  });
+
   it('gives the dense layer the gradients of matMul + bias + relu', () => {
     const x = tf.tensor2d(values(5 * 4), [5, 4]);
     const w = tf.tensor2d(values(4 * 3), [4, 3]);
