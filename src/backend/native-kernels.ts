@@ -215,6 +215,11 @@ export interface DenseAttrs {
   readonly activation: 'relu' | 'linear';
 }
 
+/** DENSE_GRAD's attributes: without inputGradient (false) it returns only [dW, db]. */
+export interface DenseGradAttrs extends DenseAttrs {
+  readonly inputGradient?: boolean;
+}
+
 /**
  * y = act(x·W + b) for x [n, din], W [din, dout], b [dout], and its whole backward pass
  * (dx, dW, db from x, W, y, dy) as one kernel each, instead of the ~17 kernels tfjs runs for a
@@ -243,18 +248,19 @@ export function registerDenseKernels(backendName: string, blas: NativeBlas): voi
     backendName,
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, w, y, dy } = inputs as Record<string, tf.TensorInfo>;
+      const { activation, inputGradient = true } = attrs as unknown as DenseGradAttrs;
       const [n, din] = x.shape;
       const dout = w.shape[1];
-      const dx = storage.allocate(backend, [n, din]);
+      const dx = inputGradient ? storage.allocate(backend, [n, din]) : undefined;
       const dw = storage.allocate(backend, [din, dout]);
       const db = storage.allocate(backend, [dout]);
-      const [X, W, Y, DY, DX, DW, DB] = [storage.read(backend, x), storage.read(backend, w), storage.read(backend, y), storage.read(backend, dy), dx.target(), dw.target(), db.target()];
+      const [X, W, Y, DY, DX, DW, DB] = [storage.read(backend, x), storage.read(backend, w), storage.read(backend, y), storage.read(backend, dy), dx?.target(), dw.target(), db.target()];
       blas.denseBackward(
-        n, din, dout, (attrs as unknown as DenseAttrs).activation === 'relu',
+        n, din, dout, activation === 'relu',
         X.buffer, X.offset, W.buffer, W.offset, Y.buffer, Y.offset, DY.buffer, DY.offset,
-        DX.buffer, DX.offset, DW.buffer, DW.offset, DB.buffer, DB.offset,
+        DX?.buffer ?? null, DX?.offset ?? 0, DW.buffer, DW.offset, DB.buffer, DB.offset,
       );
-      return [dx.info, dw.info, db.info];
+      return dx ? [dx.info, dw.info, db.info] : [dw.info, db.info];
     },
   });
 }

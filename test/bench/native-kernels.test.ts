@@ -112,6 +112,27 @@ describe.each(['wasm', 'cpu'])('kernel overrides on %s', (backendName) => {
     tf.dispose([x, w, b, ...expected, ...actual]);
   });
 
+  it.skipIf(!addon)('leaves out dx for a data input, computes it when asked, and leaks nothing', async () => {
+    const model = mlp({ inputSize: 4, hidden: [3], outputSize: 2 });
+    const params = model.init(new Rng(5)).map((t) => tf.variable(t));
+    const x = tf.tensor2d(values(6 * 4), [6, 4]);
+    const loss = () => tf.sum(tf.square(model.forward(params, x))) as tf.Scalar;
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(loss, params);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The hidden layer's input comes from the tape (dx, dW, db); the first layer's is data (dW, db).
+    const outputs = profile.kernels.filter((k) => k.name === 'ClbenchDenseGrad').map((k) => k.outputShapes.length);
+    expect(outputs).toEqual([3, 2]);
+    // Differentiating with respect to the input itself still gives dx, as tfjs's composite ops do.
+    const composite = (xx: tf.Tensor) => tf.sum(tf.square(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xx, params[0]), params[1])), params[2]), params[3])));
+    const [dx, expected] = [tf.grad((xx: tf.Tensor) => tf.sum(tf.square(model.forward(params, xx))))(x), tf.grad(composite)(x)];
+    expectClose(dx.dataSync(), expected.dataSync());
+    tf.dispose([x, dx, expected, ...params]);
+  });
+
   it('keeps second-order gradients through the MLP (the MAML case) equal to tfjs’s own', () => {
     const model = mlp({ inputSize: 1, hidden: [8, 8], outputSize: 1 });
     const params = model.init(new Rng(3));
