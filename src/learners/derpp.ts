@@ -31,10 +31,10 @@ export class Derpp extends Der {
     return [...super.drawReplay(), uploadDraw(this.ctx, this.buffer.sample(this.replayBatch))];
   }
 
-  protected override replayLoss(draws: readonly ReplayDraw[]): tf.Scalar {
+  protected override replayLoss(draws: readonly ReplayDraw[], outputs: readonly tf.Tensor[]): tf.Scalar {
     const [, labelled] = draws;
     const beta = (this.options as DerppOptions).beta ?? DEFAULTS.beta;
-    return tf.tidy(() => tf.add(super.replayLoss(draws), tf.mul(beta, this.lossFn(this.outputsOf(labelled), labelled.y))));
+    return tf.tidy(() => tf.add(super.replayLoss(draws, outputs), tf.mul(beta, this.lossFn(outputs[1], labelled.y))));
   }
 }
 
