@@ -20,6 +20,7 @@ export { conv4 } from './models/conv4.js';
 
 export type { Adapted, AdaptOptions, Batch, EpisodeBatch, Learner, LearnerContext, LearnerEntry, LearnerSpec, MetaBatch, TaskInfo, TrainSplit } from './learners/types.js';
 export { learners } from './learners/registry.js';
+export { LearnerRegistry } from './learners/learner-registry.js';
 export { ModelLearner, initVariables, toVariables } from './learners/base/model-learner.js';
 export { ExampleMemory, gatherRows, toTensors, withFields, type FieldWidths, type StoredExamples } from './learners/base/example-memory.js';
 export { ReplayBuffer, bufferPolicies, labelWidthOf, type BufferPolicy, type ReplayBufferOptions } from './learners/base/replay-buffer.js';
@@ -28,7 +29,8 @@ export { disposeDraw, uploadDraw, type ReplayDraw } from './learners/base/replay
 export { mixedTaskForward, mixedTaskLoss } from './learners/base/mixed-task-loss.js';
 export { parameterGradients, type ParameterGradients } from './learners/base/flat-gradients.js';
 export { optimizerSchema, makeOptimizer, type OptimizerOptions } from './learners/base/optimizer.js';
-export { crossEntropy, meanSquaredError, lossFor } from './learners/base/losses.js';
+export { crossEntropy, meanSquaredError, lossFor, trainingLossFor, secondOrderLossFor, type LossFn } from './models/losses.js';
+export { uploadRows, uploadMatrix, type HostRows, type RowShape } from './streams/upload.js';
 export { innerLoop, sgdStep, type ParamLoss, type StepSizes } from './learners/meta/functional-sgd.js';
 export { FastWeights } from './learners/meta/fast-weights.js';
 export { MetaLearner, metaOptionsSchema, type MetaOptions } from './learners/meta/meta-learner.js';
@@ -67,3 +69,4 @@ export type { RunSummary, StoredStatus } from './store/types.js';
 export { Rng } from './util/rng.js';
 export { ClbenchError } from './util/errors.js';
 export { Registry, type JsonSchema } from './util/registry.js';
+export { withDefaults } from './util/options.js';

@@ -7,10 +7,8 @@ import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
 export interface AgemOptions extends EpisodicMemoryOptions {
   /** Memory examples drawn (uniformly, without replacement) for each step's reference gradient. */
-  readonly referenceBatch?: number;
+  readonly referenceBatch: number;
 }
-
-const DEFAULTS = { referenceBatch: 256 } as const;
 
 /**
  * Averaged GEM (Chaudhry et al. 2019). GEM's one constraint per past task becomes a single one on
@@ -31,7 +29,7 @@ export class Agem extends EpisodicMemoryLearner {
 
   observe(batch: Batch): number {
     return this.constrainedStep(batch, (g) => {
-      const size = Math.min(this.options.referenceBatch ?? DEFAULTS.referenceBatch, this.memory.size);
+      const size = Math.min(this.options.referenceBatch, this.memory.size);
       const reference = this.memory.gather(this.sampler.sample(this.memory.size, size));
       const { value, grad: refGrad } = flatGradient(this.params, () => this.mixedTaskLoss(reference.x, reference.y, reference.tasks));
       value.dispose();
@@ -49,7 +47,7 @@ export const agemEntry: LearnerEntry<AgemOptions> = {
     properties: {
       ...optimizerSchema,
       ...episodicMemorySchema,
-      referenceBatch: { type: 'integer', minimum: 1, default: DEFAULTS.referenceBatch, description: 'Memory examples per reference gradient' },
+      referenceBatch: { type: 'integer', minimum: 1, default: 256, description: 'Memory examples per reference gradient' },
     },
     required: ['lr'],
   },

@@ -1,21 +1,18 @@
 import * as tf from '../backend/tf.js';
 import { ExampleMemory, withFields } from './base/example-memory.js';
-import { meanSquaredError } from './base/losses.js';
+import { meanSquaredError } from '../models/losses.js';
 import { mixedTaskForward } from './base/mixed-task-loss.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import type { ReplayBuffer } from './base/replay-buffer.js';
 import { type ReplayDraw, disposeDraw, uploadDraw } from './base/replay-draw.js';
-import { type ReplayDefaults, type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
+import { type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
 import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
 export interface DerOptions extends OptimizerOptions, ReplayOptions {
   /** Weight α of the logit-matching term α·MSE(f(x'), z'). */
-  readonly alpha?: number;
+  readonly alpha: number;
 }
-
-/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.03). */
-const DEFAULTS = { memorySize: 500, replayBatch: 128, buffer: 'reservoir', alpha: 1 } as const;
 
 /**
  * Dark Experience Replay (Buzzega et al., NeurIPS 2020). Every example entering the memory keeps
@@ -32,14 +29,14 @@ export class Der extends ModelLearner {
   protected buffer!: ReplayBuffer;
   protected replayBatch = 0;
 
-  constructor(protected readonly options: DerOptions, private readonly defaults: ReplayDefaults = DEFAULTS, private readonly type = 'der') {
+  constructor(protected readonly options: DerOptions, private readonly type = 'der') {
     super(options);
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    this.buffer = replayBufferFor(this.type, ctx, this.options, this.defaults, { logits: ctx.stream.outputSize });
-    this.replayBatch = replayBatchOf(ctx, this.options, this.defaults);
+    this.buffer = replayBufferFor(this.type, ctx, this.options, { logits: ctx.stream.outputSize });
+    this.replayBatch = replayBatchOf(ctx, this.options);
   }
 
   observe(batch: Batch): number {
@@ -71,7 +68,7 @@ export class Der extends ModelLearner {
   /** α·MSE between the network's outputs on the draw (`outputs[0]`) and the logits stored with it. */
   protected replayLoss(draws: readonly ReplayDraw[], outputs: readonly tf.Tensor[]): tf.Scalar {
     const [draw] = draws;
-    const alpha = this.options.alpha ?? DEFAULTS.alpha;
+    const alpha = this.options.alpha;
     return tf.mul(alpha, meanSquaredError(outputs[0], draw.fields.logits));
   }
 
@@ -104,12 +101,13 @@ export function alphaSchema(fallback: number) {
 export const derEntry: LearnerEntry<DerOptions> = {
   type: 'der',
   description: 'Dark Experience Replay: replays stored examples matching the logits they had when stored (α·MSE)',
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.03).
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      ...replaySchema(DEFAULTS),
-      alpha: alphaSchema(DEFAULTS.alpha),
+      ...replaySchema({ memorySize: 500, replayBatch: 128, buffer: 'reservoir' }),
+      alpha: alphaSchema(1),
     },
     required: ['lr'],
   },

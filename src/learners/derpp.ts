@@ -7,11 +7,8 @@ import type { LearnerEntry } from './types.js';
 
 export interface DerppOptions extends DerOptions {
   /** Weight β of the label term β·CE(f(x″), y″) on a second draw. */
-  readonly beta?: number;
+  readonly beta: number;
 }
-
-/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.03). */
-const DEFAULTS = { memorySize: 500, replayBatch: 10, buffer: 'reservoir', alpha: 1, beta: 0.5 } as const;
 
 /**
  * DER++ (Buzzega et al., NeurIPS 2020): DER plus the stored labels. Each step minimises
@@ -22,8 +19,11 @@ const DEFAULTS = { memorySize: 500, replayBatch: 10, buffer: 'reservoir', alpha:
  * logits stored early in a task, when the network was still poor at it.
  */
 export class Derpp extends Der {
+  private readonly beta: number;
+
   constructor(options: DerppOptions) {
-    super({ ...options, alpha: options.alpha ?? DEFAULTS.alpha }, DEFAULTS, 'derpp');
+    super(options, 'derpp');
+    this.beta = options.beta;
   }
 
   /** Two independent draws: one for the stored logits, one for the labels. */
@@ -33,21 +33,21 @@ export class Derpp extends Der {
 
   protected override replayLoss(draws: readonly ReplayDraw[], outputs: readonly tf.Tensor[]): tf.Scalar {
     const [, labelled] = draws;
-    const beta = (this.options as DerppOptions).beta ?? DEFAULTS.beta;
-    return tf.tidy(() => tf.add(super.replayLoss(draws, outputs), tf.mul(beta, this.lossFn(outputs[1], labelled.y))));
+    return tf.tidy(() => tf.add(super.replayLoss(draws, outputs), tf.mul(this.beta, this.lossFn(outputs[1], labelled.y))));
   }
 }
 
 export const derppEntry: LearnerEntry<DerppOptions> = {
   type: 'derpp',
   description: 'DER++: DER’s logit matching on one memory draw plus cross-entropy on the labels of a second draw',
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.03).
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      ...replaySchema(DEFAULTS),
-      alpha: alphaSchema(DEFAULTS.alpha),
-      beta: { type: 'number', minimum: 0, default: DEFAULTS.beta, description: 'Weight β of the label term β·CE(f(x″), y″) on a second draw' },
+      ...replaySchema({ memorySize: 500, replayBatch: 10, buffer: 'reservoir' }),
+      alpha: alphaSchema(1),
+      beta: { type: 'number', minimum: 0, default: 0.5, description: 'Weight β of the label term β·CE(f(x″), y″) on a second draw' },
     },
     required: ['lr'],
   },

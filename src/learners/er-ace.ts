@@ -10,9 +10,6 @@ import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
 
 export type ErAceOptions = OptimizerOptions & ReplayOptions;
 
-/** Mammoth's ER-ACE uses ER's settings; seq-mnist buffer 500: lr 0.1, 10 replayed examples. */
-const DEFAULTS = { memorySize: 500, replayBatch: 10, buffer: 'reservoir' } as const;
-
 /** Large negative logit standing for "masked out": exp() of it vanishes next to any real logit. */
 const MASKED = -1e9;
 
@@ -64,8 +61,8 @@ export class ErAce extends ModelLearner {
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     if (ctx.stream.kind !== 'classification') throw new ClbenchError(`learner er-ace: needs class labels, but stream '${ctx.stream.type}' is ${ctx.stream.kind}`);
-    this.buffer = replayBufferFor('er-ace', ctx, this.options, DEFAULTS);
-    this.replayBatch = replayBatchOf(ctx, this.options, DEFAULTS);
+    this.buffer = replayBufferFor('er-ace', ctx, this.options);
+    this.replayBatch = replayBatchOf(ctx, this.options);
   }
 
   override endTask(_task: TaskInfo): void {
@@ -95,11 +92,12 @@ export class ErAce extends ModelLearner {
 export const erAceEntry: LearnerEntry<ErAceOptions> = {
   type: 'er-ace',
   description: 'ER with the asymmetric cross-entropy: the incoming batch’s loss only over the classes present in it, replay over all',
+  // Defaults: Mammoth's ER-ACE uses ER's settings; seq-mnist buffer 500: lr 0.1, 10 replayed examples.
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      ...replaySchema(DEFAULTS),
+      ...replaySchema({ memorySize: 500, replayBatch: 10, buffer: 'reservoir' }),
     },
     required: ['lr'],
   },

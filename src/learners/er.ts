@@ -9,8 +9,6 @@ import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
 export interface ErOptions extends OptimizerOptions, ReplayOptions {}
 
-const DEFAULTS = { memorySize: 1000, buffer: 'reservoir' } as const;
-
 /**
  * Experience Replay (Chaudhry et al. 2019, "tiny episodic memories"; Riemer et al.'s ER): every
  * step trains on the incoming batch together with `replayBatch` examples drawn uniformly from the
@@ -27,8 +25,8 @@ export class Er extends ModelLearner {
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    this.buffer = replayBufferFor('er', ctx, this.options, DEFAULTS);
-    this.replayBatch = replayBatchOf(ctx, this.options, DEFAULTS);
+    this.buffer = replayBufferFor('er', ctx, this.options);
+    this.replayBatch = replayBatchOf(ctx, this.options);
   }
 
   observe(batch: Batch): number {
@@ -57,7 +55,7 @@ export const erEntry: LearnerEntry<ErOptions> = {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      ...replaySchema(DEFAULTS),
+      ...replaySchema({ memorySize: 1000, buffer: 'reservoir' }),
     },
     required: ['lr'],
   },

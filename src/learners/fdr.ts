@@ -9,15 +9,12 @@ import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
 
 export interface FdrOptions extends OptimizerOptions {
   /** Total examples kept, shared equally by the tasks seen. */
-  readonly memorySize?: number;
+  readonly memorySize: number;
   /** Stored examples per function-distance step. */
-  readonly replayBatch?: number;
+  readonly replayBatch: number;
   /** Weight of the function distance (Mammoth's code at the DER table's commit applies none: 1). */
-  readonly alpha?: number;
+  readonly alpha: number;
 }
-
-/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128, 128 replayed). */
-const DEFAULTS = { memorySize: 500, replayBatch: 128, alpha: 1 } as const;
 
 /**
  * The function distance FDR regularises: the mean over rows of ‖softmax(f(x)) − softmax(z)‖₂,
@@ -47,22 +44,22 @@ export class Fdr extends ModelLearner {
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
+    const capacity = this.options.memorySize;
     this.memory = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity, fields: { logits: ctx.stream.outputSize } }, ctx.rng.fork('memory'));
   }
 
   override beginTask(task: TaskInfo): void {
     const { stream, rng } = this.ctx;
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
+    const capacity = this.options.memorySize;
     this.taskSamples = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, rng.fork(`task-samples-${task.index}`));
   }
 
   observe(batch: Batch): number {
     const loss = this.step(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
-    const replayBatch = this.options.replayBatch ?? DEFAULTS.replayBatch;
+    const replayBatch = this.options.replayBatch;
     if (this.memory.size > 0 && replayBatch > 0) {
       const draw = uploadDraw(this.ctx, this.memory.sample(replayBatch), ['logits']);
-      const alpha = this.options.alpha ?? DEFAULTS.alpha;
+      const alpha = this.options.alpha;
       this.step(() => tf.tidy(() => tf.mul(alpha, functionDistance(this.outputsOf(draw), draw.fields.logits)) as tf.Scalar));
       disposeDraw(draw);
     }
@@ -108,13 +105,14 @@ export const fdrEntry: LearnerEntry<FdrOptions> = {
   type: 'fdr',
   description: 'Function Distance Regularization: holds the softmax outputs stored at each task end, in a separate step per batch',
   requiresTaskLabels: true,
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128, 128 replayed).
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Examples kept, shared equally by the tasks seen' },
-      replayBatch: { type: 'integer', minimum: 0, default: DEFAULTS.replayBatch, description: 'Stored examples per function-distance step' },
-      alpha: { type: 'number', minimum: 0, default: DEFAULTS.alpha, description: 'Weight of the function distance (Mammoth’s code applies none: 1)' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Examples kept, shared equally by the tasks seen' },
+      replayBatch: { type: 'integer', minimum: 0, default: 128, description: 'Stored examples per function-distance step' },
+      alpha: { type: 'number', minimum: 0, default: 1, description: 'Weight of the function distance (Mammoth’s code applies none: 1)' },
     },
     required: ['lr'],
   },

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf.js';
+import { uploadRows } from '../streams/upload.js';
 import { ClbenchError } from '../util/errors.js';
-import { ExampleMemory, toTensors } from './base/example-memory.js';
+import { ExampleMemory } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import type { ReplayBuffer } from './base/replay-buffer.js';
 import { replayBufferFor } from './base/replay-options.js';
@@ -8,19 +9,16 @@ import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
 
 export interface GdumbOptions {
   /** Total examples kept. */
-  readonly memorySize?: number;
+  readonly memorySize: number;
   /** Passes over the memory each time the model is refitted. */
-  readonly epochs?: number;
+  readonly epochs: number;
   /** Peak learning rate of the refit's schedule. */
-  readonly maxLr?: number;
+  readonly maxLr: number;
   /** Floor of the cosine schedule. */
-  readonly minLr?: number;
+  readonly minLr: number;
   /** Examples per refit step (default: the protocol batch size). */
   readonly batchSize?: number;
 }
-
-/** Mammoth's defaults (its seq-mnist runs use buffer 500). */
-const DEFAULTS = { memorySize: 500, epochs: 256, maxLr: 0.05, minLr: 0.0005 } as const;
 
 /**
  * The refit's learning rate at `epoch` (from 0), as Mammoth's GDumb: one warm-up epoch at maxLr/10,
@@ -48,14 +46,14 @@ export class Gdumb extends ModelLearner {
   private buffer!: ReplayBuffer;
 
   constructor(private readonly options: GdumbOptions) {
-    super({ lr: options.maxLr ?? DEFAULTS.maxLr, optimizer: 'sgd' });
+    super({ lr: options.maxLr, optimizer: 'sgd' });
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     if (ctx.stream.kind !== 'classification') throw new ClbenchError(`learner gdumb: needs class labels, but stream '${ctx.stream.type}' is ${ctx.stream.kind}`);
-    const memorySize = this.options.memorySize ?? DEFAULTS.memorySize;
-    this.buffer = replayBufferFor('gdumb', ctx, { memorySize, buffer: 'greedy-class-balanced' }, { memorySize, buffer: 'greedy-class-balanced' });
+    const memorySize = this.options.memorySize;
+    this.buffer = replayBufferFor('gdumb', ctx, { memorySize, buffer: 'greedy-class-balanced' });
   }
 
   observe(batch: Batch): void {
@@ -66,16 +64,16 @@ export class Gdumb extends ModelLearner {
   override endTask(_task: TaskInfo): void {
     this.resetParameters();
     const { stream, rng } = this.ctx;
-    const maxLr = this.options.maxLr ?? DEFAULTS.maxLr;
-    const minLr = this.options.minLr ?? DEFAULTS.minLr;
+    const maxLr = this.options.maxLr;
+    const minLr = this.options.minLr;
     const batchSize = this.options.batchSize ?? this.ctx.batchSize;
     const sgd = this.optimizer as tf.SGDOptimizer;
-    for (let epoch = 0; epoch < (this.options.epochs ?? DEFAULTS.epochs); epoch++) {
+    for (let epoch = 0; epoch < this.options.epochs; epoch++) {
       sgd.setLearningRate(gdumbLearningRate(epoch, maxLr, minLr));
       const order = rng.permutation(this.buffer.size);
       for (let start = 0; start < order.length; start += batchSize) {
         const examples = this.buffer.gather(order.subarray(start, start + batchSize));
-        const { x, y } = toTensors(examples, stream.inputShape, true);
+        const { x, y } = uploadRows(examples, stream);
         this.step(() => this.mixedTaskLoss(x, y, examples.tasks));
         tf.dispose([x, y]);
       }
@@ -87,13 +85,14 @@ export const gdumbEntry: LearnerEntry<GdumbOptions> = {
   type: 'gdumb',
   description: 'GDumb: a greedy class-balanced memory, and a model trained from scratch on it before each evaluation',
   requiresTaskLabels: true,
+  // Defaults: Mammoth's (its seq-mnist runs use buffer 500).
   options: {
     type: 'object',
     properties: {
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Examples kept in memory' },
-      epochs: { type: 'integer', minimum: 1, default: DEFAULTS.epochs, description: 'Passes over the memory at each refit' },
-      maxLr: { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.maxLr, description: 'Peak learning rate of the refit (warm-up epoch at maxLr/10, then SGDR)' },
-      minLr: { type: 'number', minimum: 0, default: DEFAULTS.minLr, description: 'Floor of the cosine schedule' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Examples kept in memory' },
+      epochs: { type: 'integer', minimum: 1, default: 256, description: 'Passes over the memory at each refit' },
+      maxLr: { type: 'number', exclusiveMinimum: 0, default: 0.05, description: 'Peak learning rate of the refit (warm-up epoch at maxLr/10, then SGDR)' },
+      minLr: { type: 'number', minimum: 0, default: 0.0005, description: 'Floor of the cosine schedule' },
       batchSize: { type: 'integer', minimum: 1, description: 'Examples per refit step (default: the protocol batch size)' },
     },
   },

@@ -7,12 +7,10 @@ import type { Batch, LearnerEntry } from './types.js';
 
 export interface GemOptions extends EpisodicMemoryOptions {
   /** Lower bound on the dual variables (GEM's "memory strength"; see base/gem-projection.ts). */
-  readonly margin?: number;
+  readonly margin: number;
   /** Ridge ε added to G·Gᵀ before solving the QP. */
-  readonly eps?: number;
+  readonly eps: number;
 }
-
-const DEFAULTS = { margin: 0.5, eps: 1e-3 } as const;
 
 /** Where GEM's time goes; read by the `gem` benchmark workload (src/bench/workloads/rotations.ts) and bench/gem-qp-share.mjs. */
 export interface GemTiming {
@@ -55,7 +53,7 @@ export class Gem extends EpisodicMemoryLearner {
       })) as tf.Tensor2D;
       // CPU backends (wasm, tfjs-node) run kernels synchronously, so this is the passes' own time.
       this.timing.memoryGradientSeconds += (performance.now() - memoryStarted) / 1000;
-      const projection = projectGem(g, G, { margin: this.options.margin ?? DEFAULTS.margin, eps: this.options.eps ?? DEFAULTS.eps });
+      const projection = projectGem(g, G, { margin: this.options.margin, eps: this.options.eps });
       if (projection.projected) this.timing.projections++;
       this.timing.qpSeconds += projection.qpSeconds;
       return projection.gradient;
@@ -75,8 +73,8 @@ export const gemEntry: LearnerEntry<GemOptions> = {
     properties: {
       ...optimizerSchema,
       ...episodicMemorySchema,
-      margin: { type: 'number', minimum: 0, default: DEFAULTS.margin, description: 'Memory strength: lower bound on the QP’s dual variables' },
-      eps: { type: 'number', minimum: 0, default: DEFAULTS.eps, description: 'Ridge ε added to G·Gᵀ in the QP' },
+      margin: { type: 'number', minimum: 0, default: 0.5, description: 'Memory strength: lower bound on the QP’s dual variables' },
+      eps: { type: 'number', minimum: 0, default: 1e-3, description: 'Ridge ε added to G·Gᵀ in the QP' },
     },
     required: ['lr'],
   },

@@ -9,17 +9,14 @@ import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
 export interface GssOptions extends OptimizerOptions {
   /** Total examples kept. */
-  readonly memorySize?: number;
+  readonly memorySize: number;
   /** Replayed examples added to each incoming batch (Mammoth's minibatch_size). */
-  readonly replayBatch?: number;
+  readonly replayBatch: number;
   /** Memory examples whose gradients a newcomer's is compared with (Mammoth's gss_minibatch_size). */
-  readonly scoreBatch?: number;
+  readonly scoreBatch: number;
   /** Optimizer steps per incoming batch, each with a new replay draw (Mammoth's batch_num). */
-  readonly iterations?: number;
+  readonly iterations: number;
 }
-
-/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128). */
-const DEFAULTS = { memorySize: 500, replayBatch: 10, scoreBatch: 10, iterations: 1 } as const;
 
 /** Score before the memory holds anything to compare with (Mammoth's). */
 const FIRST_SCORE = 0.1;
@@ -58,21 +55,21 @@ export class Gss extends ModelLearner {
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
+    const capacity = this.options.memorySize;
     this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'greedy-score', capacity, fields: { score: 1 } }, ctx.rng.fork('replay-buffer'));
   }
 
   observe(batch: Batch): number {
     const incoming = ExampleMemory.read(batch);
     let loss = NaN;
-    for (let it = 0; it < (this.options.iterations ?? DEFAULTS.iterations); it++) loss = this.trainStep(batch, incoming);
+    for (let it = 0; it < this.options.iterations; it++) loss = this.trainStep(batch, incoming);
     this.remember(batch, incoming);
     return loss;
   }
 
   /** One step on the incoming batch together with a uniform draw from the memory. */
   private trainStep(batch: Batch, incoming: StoredExamples): number {
-    const replayBatch = this.options.replayBatch ?? DEFAULTS.replayBatch;
+    const replayBatch = this.options.replayBatch;
     if (this.buffer.size === 0 || replayBatch === 0) return this.step(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
     const draw = uploadDraw(this.ctx, this.buffer.sample(replayBatch));
     const loss = this.step(() => tf.tidy(() => {
@@ -91,7 +88,7 @@ export class Gss extends ModelLearner {
       this.buffer.add(withFields(incoming, { score: new Float32Array(incoming.n).fill(FIRST_SCORE) }));
       return;
     }
-    const reference = this.buffer.sample(this.options.scoreBatch ?? DEFAULTS.scoreBatch);
+    const reference = this.buffer.sample(this.options.scoreBatch);
     const G = this.exampleGradients(reference);
     const g = this.lossGradient(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
     const batchScore = gssScore(g, G);
@@ -134,14 +131,15 @@ export class Gss extends ModelLearner {
 export const gssEntry: LearnerEntry<GssOptions> = {
   type: 'gss',
   description: 'Gradient-based sample selection (greedy): keeps the examples whose gradients are least similar to the memory’s',
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128).
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Examples kept in memory' },
-      replayBatch: { type: 'integer', minimum: 0, default: DEFAULTS.replayBatch, description: 'Replayed examples per step' },
-      scoreBatch: { type: 'integer', minimum: 1, default: DEFAULTS.scoreBatch, description: 'Stored examples whose gradients a newcomer is compared with' },
-      iterations: { type: 'integer', minimum: 1, default: DEFAULTS.iterations, description: 'Optimizer steps per incoming batch (new replay draw each)' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Examples kept in memory' },
+      replayBatch: { type: 'integer', minimum: 0, default: 10, description: 'Replayed examples per step' },
+      scoreBatch: { type: 'integer', minimum: 1, default: 10, description: 'Stored examples whose gradients a newcomer is compared with' },
+      iterations: { type: 'integer', minimum: 1, default: 1, description: 'Optimizer steps per incoming batch (new replay draw each)' },
     },
     required: ['lr'],
   },

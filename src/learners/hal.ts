@@ -1,4 +1,5 @@
 import * as tf from '../backend/tf.js';
+import { uploadRows } from '../streams/upload.js';
 import { ClbenchError } from '../util/errors.js';
 import { ExampleMemory } from './base/example-memory.js';
 import { applyGradients, parameterGradients } from './base/flat-gradients.js';
@@ -13,21 +14,18 @@ import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
 
 export interface HalOptions extends OptimizerOptions {
   /** Total examples kept: memorySize / T per task, each task's latest. */
-  readonly memorySize?: number;
+  readonly memorySize: number;
   /** Replayed examples added to each incoming batch. */
-  readonly replayBatch?: number;
+  readonly replayBatch: number;
   /** Weight λ of the anchor term λ·mean((f_θ̃(e) − f_θ(e))²). */
-  readonly lambda?: number;
+  readonly lambda: number;
   /** Decay β of the running mean φ of the task's features. */
-  readonly beta?: number;
+  readonly beta: number;
   /** Weight γ of the anchor's feature term γ‖φ(e) − φ_t‖². */
-  readonly gamma?: number;
+  readonly gamma: number;
   /** Gradient steps that optimise each anchor. */
-  readonly anchorSteps?: number;
+  readonly anchorSteps: number;
 }
-
-/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128); 100 anchor steps as its code. */
-const DEFAULTS = { memorySize: 500, replayBatch: 128, lambda: 0.1, beta: 0.2, gamma: 0.5, anchorSteps: 100 } as const;
 
 /**
  * HAL's anchor term's gradient: ∇_θ λ·mean((f_θ̃(e) − f_θ(e))²) over the anchors e, where
@@ -80,8 +78,8 @@ export class Hal extends ModelLearner {
     super.setup(ctx);
     if (ctx.stream.kind !== 'classification') throw new ClbenchError(`learner hal: needs class labels, but stream '${ctx.stream.type}' is ${ctx.stream.kind}`);
     if (!ctx.model.features) throw new ClbenchError('learner hal: the model gives no features (FunctionalModel.features) for the anchors’ feature term');
-    const memorySize = this.options.memorySize ?? DEFAULTS.memorySize;
-    this.buffer = replayBufferFor('hal', ctx, { memorySize, buffer: 'ring-per-task' }, { memorySize, buffer: 'ring-per-task' });
+    const memorySize = this.options.memorySize;
+    this.buffer = replayBufferFor('hal', ctx, { memorySize, buffer: 'ring-per-task' });
   }
 
   override beginTask(_task: TaskInfo): void {
@@ -93,7 +91,7 @@ export class Hal extends ModelLearner {
   observe(batch: Batch): number {
     const incoming = ExampleMemory.read(batch);
     for (const label of incoming.y) this.taskClasses.add(label);
-    const replayBatch = this.options.replayBatch ?? DEFAULTS.replayBatch;
+    const replayBatch = this.options.replayBatch;
     const draw = this.buffer.size > 0 && replayBatch > 0 ? uploadDraw(this.ctx, this.buffer.sample(replayBatch)) : null;
     const x = draw ? tf.concat([batch.x, draw.x]) : batch.x;
     const y = draw ? tf.concat([batch.y, draw.y]) : batch.y;
@@ -116,13 +114,13 @@ export class Hal extends ModelLearner {
   }
 
   private anchorGradients(anchors: tf.Tensor, grads: readonly tf.Tensor[]): tf.Tensor[] {
-    const lambda = this.options.lambda ?? DEFAULTS.lambda;
+    const lambda = this.options.lambda;
     return anchorGradients(this.ctx.model, this.params, grads, this.optimizerOptions.lr, { x: anchors, tasks: this.anchorTasks }, (t) => this.headFor(t), lambda);
   }
 
   /** φ ← β·φ + (1 − β)·mean feature of the batch, at the parameters after the step. */
   private updatePhi(x: tf.Tensor): void {
-    const beta = this.options.beta ?? DEFAULTS.beta;
+    const beta = this.options.beta;
     const previous = this.phi;
     this.phi = tf.tidy(() => {
       const mean = tf.mean(this.ctx.model.features!(this.params, x), 0);
@@ -152,20 +150,21 @@ export class Hal extends ModelLearner {
     const fineTuned = tf.tidy(() => this.params.map((p, i) => tf.sub(p, tf.mul(lr, grads[i]))));
     tf.dispose([value, ...grads]);
     disposeDraw(draw);
-    const gamma = this.options.gamma ?? DEFAULTS.gamma;
+    const gamma = this.options.gamma;
     const phi = this.phi;
     const rowSize = stream.inputShape.reduce((a, b) => a * b, 1);
     const anchors: tf.Tensor[] = [];
     for (const cls of [...this.taskClasses].sort((a, b) => a - b)) {
       const start = Float32Array.from({ length: rowSize }, () => rng.next());
-      const [e] = toVariables([tf.tensor(start, [1, ...stream.inputShape])]);
-      const label = tf.tensor1d([cls], 'int32');
+      const anchor = uploadRows({ x: start, y: Int32Array.of(cls), n: 1 }, stream);
+      const [e] = toVariables([anchor.x]);
+      const label = anchor.y;
       const objective = () => tf.tidy(() => {
         const forgetting = tf.sub(this.lossFn(model.forward(theta, e, head), label), this.lossFn(model.forward(fineTuned, e, head), label));
         const feature = tf.mul(gamma, tf.sum(tf.squaredDifference(model.features!(theta, e), phi)));
         return tf.add(forgetting, feature) as tf.Scalar;
       });
-      for (let s = 0; s < (this.options.anchorSteps ?? DEFAULTS.anchorSteps); s++) {
+      for (let s = 0; s < this.options.anchorSteps; s++) {
         const { value: v, grads: g } = tf.variableGrads(objective, [e]);
         const next = tf.tidy(() => tf.sub(e, tf.mul(lr, g[e.name])));
         e.assign(next);
@@ -193,16 +192,18 @@ export const halEntry: LearnerEntry<HalOptions> = {
   type: 'hal',
   description: 'Hindsight Anchor Learning: ER that keeps the outputs on learned per-class anchors (inputs the future would forget most) still',
   requiresTaskLabels: true,
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, batch 128); 100 anchor steps as its
+  // code.
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Examples kept: memorySize / T per task, each task’s latest' },
-      replayBatch: { type: 'integer', minimum: 0, default: DEFAULTS.replayBatch, description: 'Replayed examples per step' },
-      lambda: { type: 'number', minimum: 0, default: DEFAULTS.lambda, description: 'Weight λ of the anchor term' },
-      beta: { type: 'number', minimum: 0, maximum: 1, default: DEFAULTS.beta, description: 'Decay β of the running mean feature φ' },
-      gamma: { type: 'number', minimum: 0, default: DEFAULTS.gamma, description: 'Weight γ of the anchor’s feature term γ‖φ(e) − φ_t‖²' },
-      anchorSteps: { type: 'integer', minimum: 0, default: DEFAULTS.anchorSteps, description: 'SGD steps that optimise each anchor' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Examples kept: memorySize / T per task, each task’s latest' },
+      replayBatch: { type: 'integer', minimum: 0, default: 128, description: 'Replayed examples per step' },
+      lambda: { type: 'number', minimum: 0, default: 0.1, description: 'Weight λ of the anchor term' },
+      beta: { type: 'number', minimum: 0, maximum: 1, default: 0.2, description: 'Decay β of the running mean feature φ' },
+      gamma: { type: 'number', minimum: 0, default: 0.5, description: 'Weight γ of the anchor’s feature term γ‖φ(e) − φ_t‖²' },
+      anchorSteps: { type: 'integer', minimum: 0, default: 100, description: 'SGD steps that optimise each anchor' },
     },
     required: ['lr'],
   },

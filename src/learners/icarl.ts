@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf.js';
+import { uploadRows } from '../streams/upload.js';
 import { ClbenchError } from '../util/errors.js';
-import { ExampleMemory, type StoredExamples, gatherRows, toTensors } from './base/example-memory.js';
+import { ExampleMemory, type StoredExamples, gatherRows } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
@@ -9,13 +10,10 @@ import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
 
 export interface IcarlOptions extends OptimizerOptions {
   /** Exemplars kept in total, shared equally by the classes seen. */
-  readonly memorySize?: number;
+  readonly memorySize: number;
   /** Exemplars trained on together with each incoming batch. */
-  readonly replayBatch?: number;
+  readonly replayBatch: number;
 }
-
-/** Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, minibatch 10, no weight decay). */
-const DEFAULTS = { memorySize: 500, replayBatch: 10 } as const;
 
 /** Score of the classes without exemplars under nearest-mean classification: never the argmax. */
 const NO_MEAN = -1e30;
@@ -99,7 +97,7 @@ export class Icarl extends ModelLearner {
       throw new ClbenchError(`learner icarl: needs one shared classification head (class-incremental), but stream '${stream.type}' has ${stream.heads} head(s) (${stream.kind})`);
     }
     if (!model.features) throw new ClbenchError('learner icarl: the model gives no features (FunctionalModel.features) for nearest-mean classification');
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
+    const capacity = this.options.memorySize;
     this.exemplars = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, ctx.rng.fork('exemplars'));
     this.taskExamples = new ExampleMemory(stream.inputShape, labelWidthOf(stream), 1024);
   }
@@ -117,7 +115,7 @@ export class Icarl extends ModelLearner {
       if (!this.oldClasses.has(incoming.y[i])) this.currentClasses.add(incoming.y[i]);
     }
     this.classMeans = null;
-    const replayBatch = this.options.replayBatch ?? DEFAULTS.replayBatch;
+    const replayBatch = this.options.replayBatch;
     const draw = this.exemplars.size > 0 && replayBatch > 0 ? uploadDraw(this.ctx, this.exemplars.sample(replayBatch)) : null;
     const { model, stream } = this.ctx;
     const columns = [...this.oldClasses, ...this.currentClasses].sort((a, b) => a - b);
@@ -198,7 +196,7 @@ export class Icarl extends ModelLearner {
     const parts: Float32Array[] = [];
     for (let start = 0; start < examples.n; start += chunk) {
       const rows = Int32Array.from({ length: Math.min(chunk, examples.n - start) }, (_, i) => start + i);
-      const { x, y } = toTensors(gatherRows(examples, rows), this.ctx.stream.inputShape, true);
+      const { x, y } = uploadRows(gatherRows(examples, rows), this.ctx.stream);
       const f = this.ctx.model.features!(this.params, x);
       parts.push(f.dataSync() as Float32Array);
       tf.dispose([x, y, f]);
@@ -242,12 +240,13 @@ export const icarlEntry: LearnerEntry<IcarlOptions> = {
   type: 'icarl',
   description: 'iCaRL: herding exemplars, distillation of the old model’s sigmoid outputs, nearest-mean-of-exemplars classification',
   requiresTaskLabels: true,
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, minibatch 10, no weight decay).
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Exemplars kept in total, shared equally by the classes seen' },
-      replayBatch: { type: 'integer', minimum: 0, default: DEFAULTS.replayBatch, description: 'Exemplars trained on with each incoming batch' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Exemplars kept in total, shared equally by the classes seen' },
+      replayBatch: { type: 'integer', minimum: 0, default: 10, description: 'Exemplars trained on with each incoming batch' },
     },
     required: ['lr'],
   },

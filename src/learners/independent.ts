@@ -5,7 +5,7 @@ import type { Batch, LearnerEntry, TaskInfo } from './types.js';
 
 export interface IndependentOptions extends OptimizerOptions {
   /** How each task's model starts: fresh, or as a copy of the previous task's model. */
-  readonly init?: 'scratch' | 'previous';
+  readonly init: 'scratch' | 'previous';
 }
 
 /**
@@ -21,7 +21,7 @@ export class Independent extends ModelLearner {
 
   override beginTask(task: TaskInfo): void {
     const previous = this.params;
-    const fresh = (this.options.init ?? 'scratch') === 'scratch' || this.models.length === 0;
+    const fresh = this.options.init === 'scratch' || this.models.length === 0;
     this.params = fresh ? initVariables(this.ctx) : toVariables(previous.map((p) => p.clone()));
     this.models[task.index] = this.params;
     this.optimizer.dispose();

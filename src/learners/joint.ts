@@ -1,20 +1,21 @@
 import * as tf from '../backend/tf.js';
-import { ExampleMemory, toTensors } from './base/example-memory.js';
+import { uploadRows } from '../streams/upload.js';
+import { ExampleMemory } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import type { Batch, LearnerEntry, TaskInfo } from './types.js';
 
 export interface JointOptions extends OptimizerOptions {
   /** Passes over all data seen so far at each task end. */
-  readonly epochs?: number;
+  readonly epochs: number;
   /** Retrain from a fresh initialisation at each task end (the i.i.d. upper bound). */
-  readonly restart?: boolean;
+  readonly restart: boolean;
   /**
    * Incremental joint training (the stability-gap papers' setting): no retraining at task ends;
    * every step trains on the incoming batch together with as many examples per earlier task,
    * drawn uniformly from all earlier tasks' data, so each batch looks like a draw from the union.
    */
-  readonly incremental?: boolean;
+  readonly incremental: boolean;
 }
 
 /**
@@ -55,7 +56,7 @@ export class Joint extends ModelLearner {
     if (draws === 0) return this.step(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
     const { stream, rng } = this.ctx;
     const drawn = this.memory.gather(Int32Array.from({ length: draws }, () => rng.int(this.earlier)));
-    const old = toTensors(drawn, stream.inputShape, stream.kind === 'classification');
+    const old = uploadRows(drawn, stream);
     const x = tf.concat([batch.x, old.x]);
     const y = tf.concat([batch.y, old.y]);
     const loss = this.step(() => this.mixedTaskLoss(x, y, Int32Array.from([...incomingTasks, ...drawn.tasks])));
@@ -65,13 +66,13 @@ export class Joint extends ModelLearner {
 
   override endTask(_task: TaskInfo): void {
     if (this.options.incremental) return;
-    if (this.options.restart ?? true) this.resetParameters();
+    if (this.options.restart) this.resetParameters();
     const { batchSize, stream, rng } = this.ctx;
-    for (let epoch = 0; epoch < (this.options.epochs ?? 1); epoch++) {
+    for (let epoch = 0; epoch < this.options.epochs; epoch++) {
       const order = rng.permutation(this.memory.size);
       for (let start = 0; start < order.length; start += batchSize) {
         const examples = this.memory.gather(order.subarray(start, start + batchSize));
-        const { x, y } = toTensors(examples, stream.inputShape, stream.kind === 'classification');
+        const { x, y } = uploadRows(examples, stream);
         this.step(() => this.mixedTaskLoss(x, y, examples.tasks));
         tf.dispose([x, y]);
       }

@@ -5,12 +5,10 @@ import type { Batch, LearnerEntry, TaskInfo } from './types.js';
 
 export interface LwfOptions extends OptimizerOptions {
   /** Weight α of the distillation loss (Li & Hoiem's λ_o). */
-  readonly alpha?: number;
+  readonly alpha: number;
   /** Temperature T of the softened outputs. */
-  readonly temperature?: number;
+  readonly temperature: number;
 }
-
-const DEFAULTS = { alpha: 1, temperature: 2 } as const;
 
 /**
  * Cross-entropy between the teacher's and the student's outputs softened by temperature T (Li &
@@ -52,8 +50,8 @@ export class Lwf extends ModelLearner {
   }
 
   observe(batch: Batch): number {
-    const alpha = this.options.alpha ?? DEFAULTS.alpha;
-    const temperature = this.options.temperature ?? DEFAULTS.temperature;
+    const alpha = this.options.alpha;
+    const temperature = this.options.temperature;
     const teacher = this.teacher;
     return this.step(() =>
       tf.tidy(() => {
@@ -83,8 +81,8 @@ export const lwfEntry: LearnerEntry<LwfOptions> = {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      alpha: { type: 'number', minimum: 0, default: DEFAULTS.alpha, description: 'Weight of the distillation loss' },
-      temperature: { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.temperature, description: 'Softmax temperature T' },
+      alpha: { type: 'number', minimum: 0, default: 1, description: 'Weight of the distillation loss' },
+      temperature: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Softmax temperature T' },
     },
     required: ['lr'],
   },

@@ -1,5 +1,5 @@
 import * as tf from '../backend/tf.js';
-import { toTensors } from './base/example-memory.js';
+import { uploadRows } from '../streams/upload.js';
 import { parameterGradients } from './base/flat-gradients.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import { SampledPenaltyLearner } from './base/sampled-penalty-learner.js';
@@ -7,14 +7,12 @@ import type { LearnerEntry, TaskInfo } from './types.js';
 
 export interface MasOptions extends OptimizerOptions {
   /** Penalty strength λ in λ Σ Ω (θ − θ*)². */
-  readonly lambda?: number;
+  readonly lambda: number;
   /** Examples of each finished task kept (uniformly at random) to measure its importance. */
-  readonly importanceSamples?: number;
+  readonly importanceSamples: number;
   /** Examples per gradient when measuring importance: 1 is the paper's per-example |∂‖f(x)‖²/∂θ|. */
-  readonly importanceBatch?: number;
+  readonly importanceBatch: number;
 }
-
-const DEFAULTS = { lambda: 1, importanceSamples: 200, importanceBatch: 1 } as const;
 
 /**
  * MAS importance (Aljundi et al. 2018, eq. 2–4): Ω = mean over chunks of |∂ ‖f(x)‖²₂ / ∂θ|, where
@@ -61,20 +59,20 @@ export class Mas extends SampledPenaltyLearner {
   }
 
   protected sampleSize(): number {
-    return this.options.importanceSamples ?? DEFAULTS.importanceSamples;
+    return this.options.importanceSamples;
   }
 
   protected penaltyScale(): number {
-    return this.options.lambda ?? DEFAULTS.lambda;
+    return this.options.lambda;
   }
 
   override endTask(task: TaskInfo): void {
     const samples = this.takeSamples();
     if (!samples) return;
     const { stream, model } = this.ctx;
-    const { x, y } = toTensors(samples.all(), stream.inputShape, stream.kind === 'classification');
+    const { x, y } = uploadRows(samples.all(), stream);
     const head = this.headFor(task.index);
-    const importance = masImportance(this.params, x, (xs) => model.forward(this.params, xs, head), this.options.importanceBatch ?? DEFAULTS.importanceBatch);
+    const importance = masImportance(this.params, x, (xs) => model.forward(this.params, xs, head), this.options.importanceBatch);
     tf.dispose([x, y]);
     // Ω accumulates over tasks (decay 1); the centre moves to this task's end point.
     this.penalty.replaceAnchor(importance, this.params, 1);
@@ -90,9 +88,9 @@ export const masEntry: LearnerEntry<MasOptions> = {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      lambda: { type: 'number', minimum: 0, default: DEFAULTS.lambda, description: 'Penalty strength λ in λ Σ Ω (θ − θ*)²' },
-      importanceSamples: { type: 'integer', minimum: 1, default: DEFAULTS.importanceSamples, description: 'Examples of each task kept to measure its importance' },
-      importanceBatch: { type: 'integer', minimum: 1, default: DEFAULTS.importanceBatch, description: 'Examples per importance gradient (1: the paper’s per-example estimate)' },
+      lambda: { type: 'number', minimum: 0, default: 1, description: 'Penalty strength λ in λ Σ Ω (θ − θ*)²' },
+      importanceSamples: { type: 'integer', minimum: 1, default: 200, description: 'Examples of each task kept to measure its importance' },
+      importanceBatch: { type: 'integer', minimum: 1, default: 1, description: 'Examples per importance gradient (1: the paper’s per-example estimate)' },
     },
     required: ['lr'],
   },

@@ -7,16 +7,15 @@ import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
 import type { ReplayBuffer } from './base/replay-buffer.js';
 import { type ReplayDraw, disposeDraw, uploadDraw } from './base/replay-draw.js';
 import { type ReplayOptions, replayBatchOf, replayBufferFor, replaySchema } from './base/replay-options.js';
+import { exampleLosses } from '../models/losses.js';
 import type { FunctionalModel } from '../models/types.js';
+import type { ProblemKind } from '../streams/types.js';
 import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
 export interface MirOptions extends OptimizerOptions, ReplayOptions {
   /** Memory examples drawn as candidates each step, of which the `replayBatch` most interfered are replayed. */
-  readonly candidates?: number;
+  readonly candidates: number;
 }
-
-/** The MIR paper's MNIST settings: 50 candidates, 10 replayed; a 500-example reservoir. */
-const DEFAULTS = { memorySize: 500, replayBatch: 10, buffer: 'reservoir', candidates: 50 } as const;
 
 /**
  * The `k` indices with the largest scores, largest first (ties: the lower index first).
@@ -27,15 +26,6 @@ export function mostInterfered(scores: ArrayLike<number>, k: number): number[] {
     .slice(0, k);
 }
 
-/** Per-row loss: softmax cross-entropy on class ids, or the mean squared error of each row. */
-export function rowLosses(outputs: tf.Tensor, y: tf.Tensor, classification: boolean): tf.Tensor1D {
-  return tf.tidy(() => {
-    if (!classification) return tf.mean(tf.squaredDifference(outputs, tf.reshape(y, outputs.shape)), -1) as tf.Tensor1D;
-    const logProbs = tf.logSoftmax(outputs);
-    return tf.neg(tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), outputs.shape[1]!), logProbs), -1)) as tf.Tensor1D;
-  });
-}
-
 /**
  * MIR's interference score of each candidate row: ℓ(θ − lr·g) − ℓ(θ), its loss after the virtual
  * SGD step on the incoming batch's gradient g minus its loss now (each row through its own task's
@@ -43,13 +33,13 @@ export function rowLosses(outputs: tf.Tensor, y: tf.Tensor, classification: bool
  */
 export function interference(
   model: FunctionalModel, params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number,
-  candidates: { x: tf.Tensor; y: tf.Tensor; tasks: ArrayLike<number> }, headOf: (task: number) => number, classification: boolean,
+  candidates: { x: tf.Tensor; y: tf.Tensor; tasks: ArrayLike<number> }, headOf: (task: number) => number, kind: ProblemKind,
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const virtual = params.map((p, i) => tf.sub(p, tf.mul(lr, grads[i])));
     const { x, y, tasks } = candidates;
-    const before = rowLosses(mixedTaskForward(model, params, x, tasks, headOf), y, classification);
-    const after = rowLosses(mixedTaskForward(model, virtual, x, tasks, headOf), y, classification);
+    const before = exampleLosses(mixedTaskForward(model, params, x, tasks, headOf), y, kind);
+    const after = exampleLosses(mixedTaskForward(model, virtual, x, tasks, headOf), y, kind);
     return tf.sub(after, before) as tf.Tensor1D;
   });
 }
@@ -72,8 +62,8 @@ export class Mir extends ModelLearner {
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    this.buffer = replayBufferFor('mir', ctx, this.options, DEFAULTS);
-    this.replayBatch = replayBatchOf(ctx, this.options, DEFAULTS);
+    this.buffer = replayBufferFor('mir', ctx, this.options);
+    this.replayBatch = replayBatchOf(ctx, this.options);
   }
 
   observe(batch: Batch): number {
@@ -99,10 +89,9 @@ export class Mir extends ModelLearner {
    * loss the virtual SGD step θ − lr·g would raise most.
    */
   private retrieve(grads: readonly tf.Tensor[]): ReplayDraw {
-    const candidates = this.buffer.sample(this.options.candidates ?? DEFAULTS.candidates);
+    const candidates = this.buffer.sample(this.options.candidates);
     const draw = uploadDraw(this.ctx, candidates);
-    const classification = this.ctx.stream.kind === 'classification';
-    const increase = interference(this.ctx.model, this.params, grads, this.optimizerOptions.lr, draw, (task) => this.headFor(task), classification);
+    const increase = interference(this.ctx.model, this.params, grads, this.optimizerOptions.lr, draw, (task) => this.headFor(task), this.ctx.stream.kind);
     const scores = increase.dataSync();
     increase.dispose();
     disposeDraw(draw);
@@ -113,12 +102,13 @@ export class Mir extends ModelLearner {
 export const mirEntry: LearnerEntry<MirOptions> = {
   type: 'mir',
   description: 'Maximally Interfered Retrieval: replays the memory candidates whose loss a virtual SGD step on the batch would raise most',
+  // Defaults: the MIR paper's MNIST settings: 50 candidates, 10 replayed; a 500-example reservoir.
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      ...replaySchema(DEFAULTS),
-      candidates: { type: 'integer', minimum: 1, default: DEFAULTS.candidates, description: 'Memory examples scored each step (the most interfered replayBatch of them are replayed)' },
+      ...replaySchema({ memorySize: 500, replayBatch: 10, buffer: 'reservoir' }),
+      candidates: { type: 'integer', minimum: 1, default: 50, description: 'Memory examples scored each step (the most interfered replayBatch of them are replayed)' },
     },
     required: ['lr'],
   },

@@ -1,4 +1,3 @@
-import { Registry } from '../util/registry.js';
 import { agemEntry } from './agem.js';
 import { derEntry } from './der.js';
 import { derppEntry } from './derpp.js';
@@ -28,10 +27,10 @@ import { gradAlignEntry } from './continual-meta/gradalign.js';
 import { laMamlEntry, laMamlSyncEntry } from './continual-meta/lamaml.js';
 import { merEntry } from './continual-meta/mer.js';
 import { omlEntry } from './continual-meta/oml.js';
-import type { LearnerEntry } from './types.js';
+import { LearnerRegistry } from './learner-registry.js';
 
 /** Every learner a scenario can name. Register your own with `learners.register(entry)`. */
-export const learners = new Registry<LearnerEntry>('learner');
+export const learners = new LearnerRegistry();
 
 // Baselines (spine).
 learners.register(naiveEntry);

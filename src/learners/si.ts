@@ -8,12 +8,10 @@ import type { Batch, LearnerEntry, TaskInfo } from './types.js';
 
 export interface SiOptions extends OptimizerOptions {
   /** Strength c of the penalty c Σ Ω (θ − θ*)². */
-  readonly c?: number;
+  readonly c: number;
   /** Damping ξ in Ω = ω / (Δθ² + ξ). */
-  readonly xi?: number;
+  readonly xi: number;
 }
-
-const DEFAULTS = { c: 0.1, xi: 1e-3 } as const;
 
 /**
  * Synaptic Intelligence (Zenke, Poole & Ganguli 2017). Importance is measured online, for free,
@@ -34,7 +32,7 @@ export class Si extends ModelLearner {
 
   observe(batch: Batch): number {
     if (!this.path.started) this.path.begin(this.params);
-    const c = this.options.c ?? DEFAULTS.c;
+    const c = this.options.c;
     const before = this.params.map((p) => tf.clone(p));
     // ω needs the task loss's gradient alone, so the penalty's (exact, 2cΩ(θ − θ*)) is added separately.
     const { value, grads } = parameterGradients(this.params, () => this.batchLoss(batch.x, batch.y, batch.taskIndex));
@@ -48,7 +46,7 @@ export class Si extends ModelLearner {
 
   override endTask(_task: TaskInfo): void {
     if (!this.path.started) return;
-    const importance = this.path.importance(this.params, this.options.xi ?? DEFAULTS.xi);
+    const importance = this.path.importance(this.params, this.options.xi);
     // Ω accumulates over tasks; the centre moves to the latest end-of-task weights.
     this.penalty.replaceAnchor(importance, this.params, 1);
     this.path.dispose();
@@ -69,8 +67,8 @@ export const siEntry: LearnerEntry<SiOptions> = {
     type: 'object',
     properties: {
       ...optimizerSchema,
-      c: { type: 'number', minimum: 0, default: DEFAULTS.c, description: 'Penalty strength c in c Σ Ω (θ − θ*)²' },
-      xi: { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.xi, description: 'Damping ξ in Ω = ω / (Δθ² + ξ)' },
+      c: { type: 'number', minimum: 0, default: 0.1, description: 'Penalty strength c in c Σ Ω (θ − θ*)²' },
+      xi: { type: 'number', exclusiveMinimum: 0, default: 1e-3, description: 'Damping ξ in Ω = ω / (Δθ² + ξ)' },
     },
     required: ['lr'],
   },

@@ -112,8 +112,9 @@ export interface LearnerSpec {
 }
 
 /**
- * A registered learner. `O` is the learner's own options type; the registry stores entries as
- * LearnerEntry<never> (any options), and the scenario schema guarantees `create` gets valid ones.
+ * A registered learner. `O` is the learner's own options type, with every option that has a
+ * schema default filled in: the registry stores entries as LearnerEntry<never> (any options) and
+ * checks the options against `options`, filling its defaults, before it calls `create`.
  */
 export interface LearnerEntry<O = never> extends RegistryEntry {
   readonly options: JsonSchema;

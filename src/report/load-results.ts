@@ -67,35 +67,68 @@ function checkResult(value: unknown, file: string): RunResult {
   return value as unknown as RunResult;
 }
 
-export function readResultFile(file: string): LoadedResult {
+/** A JSON file's parsed content; an unreadable file or bad JSON is an error naming the file. */
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ClbenchError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ClbenchError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
-  return { file, result: checkResult(value, file) };
 }
 
-/** Every result.json under `dir`, in sorted path order (node_modules and dot-folders skipped). */
-function findResultFiles(dir: string): string[] {
+export function readResultFile(file: string): LoadedResult {
+  return { file, result: checkResult(readJsonFile(file), file) };
+}
+
+/** Every file under `dir` whose name `accept` takes, in sorted path order (node_modules and dot-folders skipped). */
+function findFiles(dir: string, accept: (name: string) => boolean): string[] {
   const found: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) found.push(...findResultFiles(path));
-    } else if (entry.name === RESULT_FILE) {
+      if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) found.push(...findFiles(path, accept));
+    } else if (accept(entry.name)) {
       found.push(path);
     }
   }
   return found;
+}
+
+export interface FileSearch {
+  /** Which file names a folder is searched for. */
+  readonly accept: (name: string) => boolean;
+  /** The error for a path that does not exist. */
+  readonly missing: (path: string) => string;
+  /** The error for a folder with no such file; absent: an empty folder is fine. */
+  readonly empty?: (path: string) => string;
+}
+
+/** Each path a file, or a folder searched recursively; without repeats, in the order given. */
+export function collectFiles(paths: readonly string[], search: FileSearch): string[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new ClbenchError(search.missing(path));
+    }
+    if (!isDir) {
+      files.push(path);
+      continue;
+    }
+    const inside = findFiles(path, search.accept);
+    if (inside.length === 0 && search.empty) throw new ClbenchError(search.empty(path));
+    files.push(...inside);
+  }
+  return [...new Set(files)];
 }
 
 /**
@@ -104,23 +137,11 @@ function findResultFiles(dir: string): string[] {
  */
 export function loadResults(paths: readonly string[]): LoadedResult[] {
   if (paths.length === 0) throw new ClbenchError('give at least one result.json or folder of results');
-  const files: string[] = [];
-  for (const path of paths) {
-    let isDir: boolean;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      throw new ClbenchError(`${path}: no such file or folder`);
-    }
-    if (!isDir) {
-      files.push(path);
-      continue;
-    }
-    const inside = findResultFiles(path);
-    if (inside.length === 0) throw new ClbenchError(`${path}: no ${RESULT_FILE} found in this folder or below it`);
-    files.push(...inside);
-  }
-  return [...new Set(files)].map(readResultFile);
+  return collectFiles(paths, {
+    accept: (name) => name === RESULT_FILE,
+    missing: (path) => `${path}: no such file or folder`,
+    empty: (path) => `${path}: no ${RESULT_FILE} found in this folder or below it`,
+  }).map(readResultFile);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +197,16 @@ function describeDifferences(mine: unknown, others: readonly unknown[]): string 
     if (flats.some((f) => f.get(key) !== own.get(key))) parts.push(`${key}=${own.get(key) ?? 'unset'}`);
   }
   return parts.join(', ');
+}
+
+/** "lr 0.1 (now 0.03)": each setting of `then` that `now` changed, added ("unset") or removed. */
+export function changedSettings(then: unknown, now: unknown): string[] {
+  const before = flatten(then);
+  const after = flatten(now);
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+  return keys
+    .filter((key) => before.get(key) !== after.get(key))
+    .map((key) => `${key || '(value)'} ${before.get(key) ?? 'unset'} (now ${after.get(key) ?? 'unset'})`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { metrics } from '../metrics/registry.js';
 import { meanMatrix, meanStd } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import type { ReportGroup } from './load-results.js';
+import type { Reference } from '../scenario/types.js';
 import { adaptationDefinitions, adaptationSection, describeMetaProtocol, isListMetric, isMetaResult } from './adaptation-section.js';
 import {
   MISSING,
@@ -128,32 +129,59 @@ function summarySection(result: RunResult): string[] {
   return lines;
 }
 
+/** The published (learner, metric, value) triples, then those only an anchor has (paper null). */
+function referencePairs(reference: Reference): [string, string, number | null][] {
+  const pairs: [string, string, number | null][] = [];
+  const seen = new Set<string>();
+  for (const [learner, values] of Object.entries(reference.values)) {
+    for (const [metric, paper] of Object.entries(values)) {
+      pairs.push([learner, metric, paper]);
+      if (reference.anchors?.length) seen.add(`${learner}\0${metric}`);
+    }
+  }
+  for (const anchor of reference.anchors ?? []) {
+    for (const [learner, values] of Object.entries(anchor.values)) {
+      for (const metric of Object.keys(values)) {
+        if (seen.has(`${learner}\0${metric}`)) continue;
+        seen.add(`${learner}\0${metric}`);
+        pairs.push([learner, metric, null]);
+      }
+    }
+  }
+  return pairs;
+}
+
 function referenceSection(result: RunResult): string[] {
   const reference = result.scenario.reference;
   if (!reference) return [];
+  const anchors = reference.anchors ?? [];
   const lines = ['## Published values', '', `Source: ${oneLine(reference.source)}`];
   if (reference.note) lines.push('', oneLine(reference.note));
+  for (const a of anchors) lines.push('', `Outside anchor, “${oneLine(a.label)}” (for information): ${oneLine(a.source)}${a.note ? ` — ${oneLine(a.note)}` : ''}`);
   const rows: string[][] = [];
   const unmeasured: string[] = [];
-  for (const [learner, values] of Object.entries(reference.values)) {
+  for (const [learner, metric, paper] of referencePairs(reference)) {
     const ours = result.summary[learner] as Record<string, SummaryCell> | undefined;
-    for (const [metric, paper] of Object.entries(values)) {
-      if (!ours) {
-        rows.push([cellText(learner), cellText(metric), String(paper), 'not run', MISSING]);
-        continue;
-      }
-      const cell = ours[metric];
-      if (!cell) {
-        unmeasured.push(`${learner} ${metric}`);
-        continue;
-      }
-      rows.push([cellText(learner), cellText(metric), String(paper), formatMeanStd(cell), formatDiff(cell.mean, paper)]);
+    const published = [paper === null ? MISSING : String(paper), ...anchors.map((a) => String(a.values[learner]?.[metric] ?? MISSING))];
+    if (!ours) {
+      rows.push([cellText(learner), cellText(metric), ...published, 'not run', MISSING]);
+      continue;
     }
+    const cell = ours[metric];
+    if (!cell) {
+      unmeasured.push(`${learner} ${metric}`);
+      continue;
+    }
+    rows.push([cellText(learner), cellText(metric), ...published, formatMeanStd(cell), paper === null ? MISSING : formatDiff(cell.mean, paper)]);
   }
   lines.push('');
   if (rows.length) {
     // A loop, not push(...rows): a spread of a million rows overflows the stack.
-    const reference = table(['learner', 'metric', 'paper', 'ours (mean ± std)', 'difference'], ['left', 'left', 'right', 'right', 'right'], rows);
+    const reference = table(
+      ['learner', 'metric', 'paper', ...anchors.map((a) => cellText(a.label)), 'ours (mean ± std)', 'difference'],
+      ['left', 'left', 'right', ...anchors.map(() => 'right' as const), 'right', 'right'],
+      rows,
+    );
     for (const line of reference) lines.push(line);
   }
   if (unmeasured.length) {

@@ -1,16 +1,17 @@
 import { meanStd } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
-import { type OrderingDirection, type Reference, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
+import { type OrderingDirection, type Reference, type ReferenceAnchor, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';
 import { MISSING, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
-import { type LoadedResult, displayPath, scenarioFingerprint } from './load-results.js';
+import { type LoadedResult, changedSettings, displayPath, scenarioFingerprint } from './load-results.js';
 import { escapeCell } from './markdown.js';
 
 /**
  * docs/reproductions.md: the papers' numbers beside ours, one row per (scenario, learner, metric),
  * each with the command that produced it, and the orderings the papers report checked on our means.
- * Built from result.json files (which carry the scenario, its reference block and the command) and,
- * when given, the current scenario files' reference blocks, so it is regenerated, never edited.
+ * Built from the committed reproduction records (reproductions/records/: each one run's result
+ * without its curves, carrying the scenario, its reference block and the command) and, when given,
+ * the current scenario files' reference blocks, so it is regenerated, never edited.
  */
 
 /** |ours − paper| allowed for `metric`, in all scenarios or in one. */
@@ -48,6 +49,8 @@ export interface ReproductionRow {
   readonly verdict: Verdict;
   /** The commands that produced the learner's runs (one per result file). */
   readonly commands: readonly string[];
+  /** Each of the scenario's anchors' figure for this learner and metric (null: it has none). */
+  readonly anchors: readonly (number | null)[];
 }
 
 export interface OrderCheck {
@@ -79,10 +82,13 @@ export interface ScenarioReproduction {
   /** The reference's source; absent when the scenario has no reference block. */
   readonly source?: string;
   readonly note?: string;
+  /** Outside figures on the same protocol (reference.anchors), one column each. */
+  readonly anchors: readonly ReferenceAnchor[];
   /** The scenario file the reference block was read from (else: from the result files). */
   readonly referenceFile?: string;
   /** Shown in the paper column of rows without a published value: "see the paper" or "—". */
   readonly unpublished: string;
+  /** The records its rows come from; empty for a scenario not run in this checkout. */
   readonly files: readonly string[];
   readonly backends: readonly string[];
   readonly versions: Readonly<Record<string, string>>;
@@ -95,6 +101,9 @@ export interface ScenarioReproduction {
   readonly unrun: readonly string[];
   /** Runs left out of the means (failed or diverged), one line each. */
   readonly problems: readonly string[];
+  /** What the records ran with that the current scenario file (`scenarioFile`) no longer says, one line per learner or part. */
+  readonly changed: readonly string[];
+  readonly scenarioFile?: string;
 }
 
 /** The current version of a scenario, when its file is at hand: its reference block wins over the recorded one. */
@@ -106,6 +115,8 @@ export interface CurrentScenario {
 export interface BuildOptions {
   /** The scenario file named `name`, if any (see the CLI's --scenarios). */
   readonly currentScenario?: (name: string) => CurrentScenario | undefined;
+  /** Scenarios that get a section even with no record (their published values, marked not run). */
+  readonly expected?: readonly CurrentScenario[];
 }
 
 /** Shown in the paper column when the scenario's paper has numbers we do not have offline. */
@@ -162,18 +173,21 @@ function checkOrderings(reference: Reference | undefined, meanOf: (learner: stri
   });
 }
 
-/** One scenario's rows, from the result files that ran it (all with the same settings). */
+/**
+ * One scenario's rows, from the records of its runs (all with the same settings); with no record,
+ * from its current file alone: the published values, all marked not run.
+ */
 function reproduce(name: string, members: readonly LoadedResult[], rules: readonly ToleranceRule[], options: BuildOptions): ScenarioReproduction {
-  const fingerprint = scenarioFingerprint(members[0].result);
+  const fingerprint = members.length ? scenarioFingerprint(members[0].result) : undefined;
   for (const m of members.slice(1)) {
     if (scenarioFingerprint(m.result) !== fingerprint) {
       throw new ClbenchError(`${m.file} and ${members[0].file} both ran '${name}' but with different stream, model, protocol or metric settings; pass results of one setting only`);
     }
   }
-  const newest = [...members].sort((a, b) => a.result.createdAt.localeCompare(b.result.createdAt)).at(-1)!.result;
+  const newest = [...members].sort((a, b) => a.result.createdAt.localeCompare(b.result.createdAt)).at(-1)?.result;
   // The reference block says what the paper reports, not how we ran: its current version applies to old runs too.
-  const current = options.currentScenario?.(name);
-  const recorded = newest.scenario.reference ?? members.map((m) => m.result.scenario.reference).find(Boolean);
+  const current = options.currentScenario?.(name) ?? options.expected?.find((c) => c.scenario.name === name);
+  const recorded = newest?.scenario.reference ?? members.map((m) => m.result.scenario.reference).find(Boolean);
   const reference = current?.scenario.reference ?? recorded;
   const referenceFile = current?.scenario.reference ? current.file : undefined;
   const published = reference?.values ?? {};
@@ -203,8 +217,10 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   const commandsOf = (learner: string) => [
     ...new Set(good(learner).map(({ member }) => member.result.command ?? `(no command recorded in ${displayPath(member.file)})`)),
   ];
+  const anchors = reference?.anchors ?? [];
+  const anchorValues = (learner: string, metric: string) => anchors.map((a) => a.values[learner]?.[metric] ?? null);
   const info = (learner: string, metric: string): ReproductionRow => ({
-    learner, metric, paper: null, ours: ours(learner, metric), verdict: 'untested', commands: commandsOf(learner),
+    learner, metric, paper: null, ours: ours(learner, metric), verdict: 'untested', commands: commandsOf(learner), anchors: anchorValues(learner, metric),
   });
 
   // The scenario's learners in its own order (the current file's, then every recorded list), then any other that ran.
@@ -229,18 +245,30 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
         if (cell.mean === null) verdict = 'not run';
         else if (tolerance === undefined) verdict = 'untested';
         else verdict = Math.abs(cell.mean - paper) <= tolerance + EPSILON ? 'within' : 'outside';
-        rows.push({ learner, metric, paper, ours: cell, ...(tolerance !== undefined ? { tolerance } : {}), verdict, commands: commandsOf(learner) });
+        rows.push({
+          learner, metric, paper, ours: cell, ...(tolerance !== undefined ? { tolerance } : {}), verdict, commands: commandsOf(learner), anchors: anchorValues(learner, metric),
+        });
       }
       for (const metric of reported.filter((m) => !(m in values) && ours(learner, m).mean !== null)) rows.push(info(learner, metric));
     }
     for (const learner of learnerOrder.filter((l) => !(l in published) && good(l).length > 0)) {
       rows.push(...reported.filter((m) => ours(learner, m).mean !== null).map((m) => info(learner, m)));
     }
-  } else {
+  } else if (newest) {
     const headline = headlineMetrics(newest, members.flatMap((m) => m.result.runs.filter(completed)));
     for (const learner of learnerOrder.filter((l) => good(l).length > 0)) rows.push(...headline.map((m) => info(learner, m)));
   }
-  const unrun = learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l));
+  // Every anchored figure gets a row, run or not: it is the outside check where the paper's numbers are missing.
+  for (const anchor of anchors) {
+    for (const [learner, values] of Object.entries(anchor.values)) {
+      for (const metric of Object.keys(values).filter((m) => !rows.some((r) => r.learner === learner && r.metric === m))) {
+        const row = info(learner, metric);
+        rows.push(row.ours.mean === null ? { ...row, verdict: 'not run' } : row);
+      }
+    }
+  }
+  // With no record at all the whole scenario is not run: said once, not learner by learner.
+  const unrun = members.length ? learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l)) : [];
 
   // The order of the learners on each judged metric, by the paper and by us.
   const orders: OrderCheck[] = [];
@@ -248,19 +276,22 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     const measured = rows.filter((r) => r.metric === metric && r.paper !== null && r.ours.mean !== null);
     if (measured.length < 2) continue;
     const learners = measured.map((r) => r.learner);
-    const higher = isHigherBetter(newest, metric);
+    const higher = newest ? isHigherBetter(newest, metric) : true;
     const paperOf = (l: string) => measured.find((r) => r.learner === l)!.paper!;
     const oursOf = (l: string) => measured.find((r) => r.learner === l)!.ours.mean!;
     orders.push({ metric, higher, paper: rank(learners, paperOf, higher), ours: rank(learners, oursOf, higher) });
   }
 
   const versions: Record<string, string> = {};
+  const changed = current ? changedSinceRecorded(current.scenario, members) : [];
   for (const m of members) for (const [k, v] of Object.entries(m.result.versions ?? {})) versions[k] = versions[k] && versions[k] !== v ? `${versions[k]} / ${v}` : v;
+  const description = newest?.scenario.description ?? current?.scenario.description;
   return {
     name,
-    ...(newest.scenario.description ? { description: newest.scenario.description } : {}),
+    ...(description ? { description } : {}),
     ...(reference ? { source: reference.source } : {}),
     ...(reference?.note ? { note: reference.note } : {}),
+    anchors,
     ...(referenceFile ? { referenceFile } : {}),
     unpublished: reference && !hasValues ? SEE_THE_PAPER : MISSING,
     files: members.map((m) => m.file),
@@ -273,17 +304,57 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     orderings: checkOrderings(reference, (learner, metric) => ours(learner, metric).mean),
     unrun,
     problems,
+    changed,
+    ...(current ? { scenarioFile: current.file } : {}),
   };
 }
 
-/** Groups results by scenario name (first-seen order) and compares each with its reference values. */
+/**
+ * The records' settings beside the current scenario file's: a record made before a learner's
+ * hyper-parameters or the stream, model or protocol changed no longer shows what the file runs.
+ */
+function changedSinceRecorded(current: Scenario, members: readonly LoadedResult[]): string[] {
+  const setup = (s: Scenario) => {
+    const { path: _path, ...stream } = s.stream;
+    return { stream, model: s.model, protocol: s.protocol };
+  };
+  const lines = new Set<string>();
+  for (const { result } of members) {
+    for (const [part, then] of Object.entries(setup(result.scenario))) {
+      const diff = changedSettings(then, setup(current)[part as keyof ReturnType<typeof setup>]);
+      if (diff.length) lines.add(`${part}: ${diff.join(', ')}`);
+    }
+    for (const run of result.runs) {
+      const spec = current.learners.find((l) => learnerLabel(l) === run.learner);
+      if (!spec) {
+        lines.add(`${run.learner}: no longer a learner of the scenario`);
+        continue;
+      }
+      const { name: _name, ...now } = spec;
+      const diff = changedSettings({ type: run.learnerType, ...run.options }, now);
+      if (diff.length) lines.add(`${run.learner}: ${diff.join(', ')}`);
+    }
+  }
+  return [...lines];
+}
+
+/**
+ * Groups records by scenario name and compares each with its reference values; the expected
+ * scenarios without a record get their section too. Sections in scenario-name order.
+ */
 export function buildReproductions(loaded: readonly LoadedResult[], rules: readonly ToleranceRule[], options: BuildOptions = {}): ScenarioReproduction[] {
   const byName = new Map<string, LoadedResult[]>();
   for (const item of loaded) byName.set(item.result.scenario.name, [...(byName.get(item.result.scenario.name) ?? []), item]);
-  return [...byName.entries()].map(([name, members]) => reproduce(name, members, rules, options));
+  for (const { scenario } of options.expected ?? []) if (!byName.has(scenario.name)) byName.set(scenario.name, []);
+  return [...byName.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, members]) => reproduce(name, members, rules, options));
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Said of a scenario that has no record in this checkout. */
+export const NO_RECORD = 'not run in this checkout: no committed record';
 
 const MARK: Record<Verdict, string> = { within: '✓', outside: '✗ outside', untested: '·', 'not run': 'not run' };
 
@@ -304,6 +375,7 @@ function row(r: ReproductionRow, unpublished: string): string {
     escapeCell(r.learner),
     escapeCell(r.metric),
     r.paper === null ? unpublished : formatScore(r.paper),
+    ...r.anchors.map((value) => (value === null ? MISSING : formatScore(value))),
     r.ours.mean === null ? MISSING : `${formatMeanStd(r.ours)} (n=${r.ours.n})`,
     r.paper === null ? MISSING : formatDiff(r.ours.mean, r.paper),
     r.tolerance === undefined ? MISSING : `±${r.tolerance}`,
@@ -344,6 +416,12 @@ function orderingLine(o: OrderingCheck): string {
   return `- ${ORDERING_MARK[o.status]} ${orderingText(o)}`;
 }
 
+/** The workflow of docs/reports.md, "Reproduction records", for a scenario with no record yet. */
+function rerunText(name: string, scenarioFile: string): string {
+  const out = `reports/reproductions/${name}`;
+  return `Run and record it with ${code(`clbench run ${displayPath(scenarioFile)} --out ${out}`)}, then ${code(`clbench reproductions record ${out}`)}.`;
+}
+
 function scenarioSection(s: ScenarioReproduction): string[] {
   const lines = [`## ${s.name}`, ''];
   if (s.description) lines.push(oneLine(s.description), '');
@@ -353,17 +431,30 @@ function scenarioSection(s: ScenarioReproduction): string[] {
     s.source === undefined
       ? '- **Published values:** none (the scenario has no `reference` block)'
       : `- **Published values:** ${oneLine(s.source)}${s.note ? ` — ${oneLine(s.note)}` : ''}${from}`,
-    `- **Our runs:** seeds ${s.seeds.join(', ')}; backend ${s.backends.map(code).join(', ')}${versions ? ` (${versions})` : ''}`,
-    `- **Result files:** ${s.files.map((f) => code(displayPath(f))).join(', ')}`,
   );
+  for (const a of s.anchors) lines.push(`- **Outside anchor, “${oneLine(a.label)}”:** ${oneLine(a.source)}${a.note ? ` — ${oneLine(a.note)}` : ''}`);
+  if (s.files.length === 0) {
+    lines.push(`- **Our runs:** ${NO_RECORD}${s.scenarioFile ? `. ${rerunText(s.name, s.scenarioFile)}` : ''}`);
+  } else {
+    lines.push(
+      `- **Our runs:** seeds ${s.seeds.join(', ')}; backend ${s.backends.map(code).join(', ')}${versions ? ` (${versions})` : ''}`,
+      `- **Records:** ${s.files.map((f) => code(displayPath(f))).join(', ')}`,
+    );
+  }
   if (s.unrun.length) lines.push(`- **No completed runs yet:** ${s.unrun.join(', ')}`);
-  if (!s.complete) lines.push('', '> **Partial:** at least one result file says `complete: false`; only finished runs are included.');
-  lines.push(
-    '',
-    '| learner | metric | paper | ours (mean ± std, n) | difference | tolerance | verdict | command |',
-    '| :-- | :-- | --: | --: | --: | --: | :-- | :-- |',
-    ...s.rows.map((r) => row(r, s.unpublished)),
-  );
+  if (s.changed.length) {
+    const file = s.scenarioFile ? code(displayPath(s.scenarioFile)) : 'the scenario file';
+    lines.push(`- **Recorded with settings ${file} no longer has** (rerun and record again): ${s.changed.map(oneLine).join('; ')}`);
+  }
+  if (!s.complete) lines.push('', '> **Partial:** at least one record says `complete: false` (recorded while its run was going); only finished runs are included.');
+  if (s.rows.length) {
+    lines.push(
+      '',
+      `| learner | metric | paper | ${s.anchors.map((a) => `${escapeCell(oneLine(a.label))} | `).join('')}ours (mean ± std, n) | difference | tolerance | verdict | command |`,
+      `| :-- | :-- | --: | ${s.anchors.map(() => '--: | ').join('')}--: | --: | --: | :-- | :-- |`,
+      ...s.rows.map((r) => row(r, s.unpublished)),
+    );
+  }
   if (s.orders.length) lines.push('', ...s.orders.map(orderLine));
   if (s.orderings.length) lines.push('', 'Orderings the paper reports, checked on our means:', '', ...s.orderings.map(orderingLine));
   if (s.problems.length) lines.push('', 'Runs left out of the means:', ...s.problems.map((p) => `- ${oneLine(p)}`));
@@ -374,19 +465,31 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
   const rows = all.flatMap((s) => s.rows.map((r) => ({ s, r })));
   const judged = rows.filter(({ r }) => r.verdict === 'within' || r.verdict === 'outside');
   const outside = judged.filter(({ r }) => r.verdict === 'outside');
-  const lines = ['## Overview', '', `${judged.length - outside.length} of ${judged.length} judged rows are within tolerance.`];
+  const lines = [
+    '## Overview',
+    '',
+    judged.length
+      ? `${judged.length - outside.length} of ${judged.length} judged rows are within tolerance.`
+      : 'No row is judged yet: no record has a run of a learner with a published value and a tolerance.',
+  ];
   if (outside.length) {
     lines.push('', 'Outside tolerance:', ...outside.map(({ s, r }) => `- ${s.name}, ${r.learner}, ${r.metric}: paper ${formatScore(r.paper)}, ours ${formatMeanStd(r.ours)} (${formatDiff(r.ours.mean, r.paper ?? Number.NaN)})`));
   }
+  const unrecorded = all.filter((s) => s.files.length === 0);
   const notRun = [
     ...new Set([
-      ...rows.filter(({ r }) => r.verdict === 'not run').map(({ s, r }) => `${s.name} ${r.learner}`),
+      ...rows.filter(({ s, r }) => r.verdict === 'not run' && s.files.length > 0).map(({ s, r }) => `${s.name} ${r.learner}`),
       ...all.flatMap((s) => s.unrun.map((l) => `${s.name} ${l}`)),
     ]),
   ];
-  if (notRun.length) lines.push('', `Not run (no result file has them): ${notRun.join(', ')}.`);
+  if (unrecorded.length) lines.push('', `Not run in this checkout (no committed record): ${unrecorded.map((s) => s.name).join(', ')}.`);
+  if (notRun.length) lines.push('', `Not run (no record has them): ${notRun.join(', ')}.`);
+  const outdated = all.filter((s) => s.changed.length > 0);
+  if (outdated.length) lines.push('', `Records made with settings their scenario file no longer has: ${outdated.map((s) => s.name).join(', ')}.`);
   const reordered = all.flatMap((s) => s.orders.filter((o) => o.paper.join('\0') !== o.ours.join('\0')).map((o) => `${s.name} (${o.metric})`));
-  lines.push('', reordered.length ? `Learners ranked differently from the paper: ${reordered.join(', ')}.` : 'Every scenario ranks its learners in the paper’s order.');
+  if (all.some((s) => s.orders.length)) {
+    lines.push('', reordered.length ? `Learners ranked differently from the paper: ${reordered.join(', ')}.` : 'Every scenario ranks its learners in the paper’s order.');
+  }
 
   const orderings = all.flatMap((s) => s.orderings.map((o) => ({ s, o })));
   if (orderings.length) {
@@ -395,9 +498,11 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
     const waiting = count('not run');
     lines.push('', `Orderings the papers report: ${count('holds').length} of ${orderings.length} hold, ${failed.length} fail, ${waiting.length} not run.`);
     if (failed.length) lines.push('', 'Failed orderings:', ...failed.map(({ s, o }) => `- ${s.name}: ${orderingText(o)}`));
-    if (waiting.length) {
+    // Those of scenarios without a record are all waiting, as the line above says once.
+    const waitingOnLearners = waiting.filter(({ s }) => s.files.length > 0);
+    if (waitingOnLearners.length) {
       const missing = (o: OrderingCheck) => o.learners.filter((l) => l.mean === null).map((l) => l.learner).join(', ');
-      lines.push('', `Orderings not checked yet (learners not run): ${waiting.map(({ s, o }) => `${s.name} ${o.metric} (${missing(o)})`).join(', ')}.`);
+      lines.push('', `Orderings not checked yet (learners not run): ${waitingOnLearners.map(({ s, o }) => `${s.name} ${o.metric} (${missing(o)})`).join(', ')}.`);
     }
   }
   return lines;
@@ -417,7 +522,7 @@ export function renderReproductions(all: readonly ScenarioReproduction[], option
     '',
     '<!-- Generated by `clbench reproductions`. Do not edit: change the scenarios or the notes file and regenerate. -->',
     '',
-    'Published results beside ours. This file is generated by `clbench reproductions` from the `result.json` files named under each scenario, never edited by hand; the `command` column is the exact command that produced each row, and rerunning it on the same backend gives the same numbers. Regenerate this page with:',
+    'Published results beside ours. This file is generated by `clbench reproductions` from the reproduction records named under each scenario, never edited by hand. A record is committed in the repository: one run of a scenario with its settings fingerprint, backend and versions, and every run\'s accuracy matrices and metrics (`docs/reports.md`, “Reproduction records”, says how to add one). The `command` column is the exact command that produced each row, and rerunning it on the same backend gives the same numbers. Regenerate this page with:',
     '',
     `    ${options.command}`,
     '',
@@ -426,6 +531,12 @@ export function renderReproductions(all: readonly ScenarioReproduction[], option
       ? [
           '',
           `**Rows without a published value** say “${SEE_THE_PAPER}” in the paper column where the paper's tables are not available offline, and “${MISSING}” where the paper reports no value for that learner or metric; our means there are for information (·).`,
+        ]
+      : []),
+    ...(all.some((s) => s.anchors.length > 0)
+      ? [
+          '',
+          "**Outside anchors.** Where a scenario declares `reference.anchors`, its table has a column per anchor (such as “torch ref”): the figure another implementation printed on the same protocol, named under the scenario with where its protocol differs. It is the outside check where the paper's numbers are not at hand, shown for information, never judged.",
         ]
       : []),
     ...(all.some((s) => s.orderings.length > 0)

@@ -1,7 +1,8 @@
 import * as tf from '../backend/tf.js';
-import { fusedCrossEntropy } from '../backend/native-xent.js';
 import type { Learner } from '../learners/types.js';
+import { summedLossFor } from '../models/losses.js';
 import type { ProblemKind, Split } from '../streams/types.js';
+import { uploadRows } from '../streams/upload.js';
 import type { Rng } from '../util/rng.js';
 
 /** A test split resident on the backend, so repeated evaluations never re-upload it. */
@@ -12,11 +13,7 @@ export interface EvalSet {
 }
 
 export function uploadSplit(split: Split, kind: ProblemKind): EvalSet {
-  const x = tf.tensor(split.x, [split.n, ...split.inputShape]);
-  const y = kind === 'classification'
-    ? tf.tensor1d(split.y as Int32Array, 'int32')
-    : tf.tensor2d(split.y as Float32Array, [split.n, split.y.length / split.n]);
-  return { x, y, n: split.n };
+  return { ...uploadRows(split, { inputShape: split.inputShape, kind }), n: split.n };
 }
 
 export interface Score {
@@ -38,6 +35,7 @@ function scoreSums(
   let correct: tf.Tensor = tf.scalar(0);
   let correctTaskIL: tf.Tensor = tf.scalar(0);
   let loss: tf.Tensor = tf.scalar(0);
+  const summedLoss = summedLossFor(kind);
   for (let start = 0; start < set.n; start += chunk) {
     const size = Math.min(chunk, set.n - start);
     const x = size === set.n ? set.x : tf.slice(set.x, start, size);
@@ -50,12 +48,8 @@ function scoreSums(
         const masked = tf.add(out, outputMask(taskOutputs, classes));
         correctTaskIL = tf.add(correctTaskIL, tf.sum(tf.cast(tf.equal(tf.argMax(masked, 1), y), 'float32')));
       }
-      // One fused kernel where registered (wasm, cpu) instead of ~15 (native-xent.ts).
-      const mean = fusedCrossEntropy(out, y) ?? tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, classes), out);
-      loss = tf.add(loss, tf.mul(mean, size));
-    } else {
-      loss = tf.add(loss, tf.sum(tf.mean(tf.squaredDifference(out, tf.reshape(y, out.shape)), -1)));
     }
+    loss = tf.add(loss, summedLoss(out, y));
   }
   return tf.stack([correct, loss, correctTaskIL]);
 }

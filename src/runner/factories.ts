@@ -37,5 +37,5 @@ export function createModel(scenario: Scenario, info: StreamInfo, regs: Registri
  */
 export function createLearner(spec: LearnerSpec, regs: Registries): Learner {
   const { streamBatch: _driverOnly, ...options } = learnerOptions(spec);
-  return regs.learners.get(spec.type).create(options as never);
+  return regs.learners.create(spec.type, options);
 }

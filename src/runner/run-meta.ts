@@ -2,6 +2,7 @@ import { type Observable, concatMap, defer, lastValueFrom, take, toArray } from 
 import * as tf from '../backend/tf.js';
 import { EpisodeMetaBatch, uploadSplits } from '../learners/meta/meta-batch.js';
 import type { Adapted, Batch, Learner } from '../learners/types.js';
+import { lossFor } from '../models/losses.js';
 import { defaultReportSteps } from '../metrics/adaptation.js';
 import { type MetaProtocol, isMetaProtocol } from '../scenario/types.js';
 import type { Episode, EpisodeStream } from '../streams/episodes.js';
@@ -16,10 +17,10 @@ import { type Registries, registries as defaultRegistries } from '../scenario/re
 function scoreQuery(adapted: Adapted, query: Batch, kind: ProblemKind): { accuracy: number; loss: number } {
   const sums = tf.tidy(() => {
     const out = adapted.predict(query.x);
-    if (kind === 'regression') return tf.stack([tf.scalar(NaN), tf.mean(tf.squaredDifference(out, tf.reshape(query.y, out.shape)))]);
-    const classes = out.shape[out.shape.length - 1]!;
+    const loss = lossFor(kind)(out, query.y);
+    if (kind === 'regression') return tf.stack([tf.scalar(NaN), loss]);
     const correct = tf.mean(tf.cast(tf.equal(tf.argMax(out, -1), query.y), 'float32'));
-    return tf.stack([correct, tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(query.y, 'int32'), classes), out)]);
+    return tf.stack([correct, loss]);
   });
   const [accuracy, loss] = sums.dataSync();
   sums.dispose();

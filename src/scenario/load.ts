@@ -7,7 +7,7 @@ import { formatAjvError } from './format-errors.js';
 import { LIMITS } from '../util/limits.js';
 import { checkJsonShape } from './limits.js';
 import { applyOverrides } from './overrides.js';
-import { checkOrderingLearners, scenarioSchema } from './schema.js';
+import { checkReferenceLearners, scenarioSchema } from './schema.js';
 import { type Scenario, learnerLabel } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -143,7 +143,7 @@ export function loadScenario(path: string, options: ScenarioOptions = {}, regs: 
   const scenario = resolveScenario(raw, { ...options, source: path }, regs);
   // Here, not in resolveScenario: sweeps resolve one learner at a time. The file's own learners
   // count even where a `quick` list replaces them.
-  const unknown = checkOrderingLearners(scenario.reference, [...(isObject(raw) && Array.isArray(raw.learners) ? raw.learners : []), ...scenario.learners]);
+  const unknown = checkReferenceLearners(scenario.reference, [...(isObject(raw) && Array.isArray(raw.learners) ? raw.learners : []), ...scenario.learners]);
   if (unknown.length > 0) throw new ClbenchError(`${path}: invalid scenario:\n  ${unknown.join('\n  ')}`);
   return scenario;
 }

@@ -101,7 +101,7 @@ const metricsSchema: JsonSchema = {
   additionalProperties: false,
 };
 
-/** An ordering the paper reports; that its learners exist is checked by checkOrderingLearners. */
+/** An ordering the paper reports; that its learners exist is checked by checkReferenceLearners. */
 const orderingSchema: JsonSchema = {
   type: 'object',
   properties: {
@@ -119,24 +119,46 @@ const orderingSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/** values[learner label][metric] = number. */
+const valuesByLearnerSchema: JsonSchema = {
+  type: 'object',
+  maxProperties: LIMITS.maxLabelsPerList,
+  propertyNames: { maxLength: LIMITS.maxLabelLength },
+  additionalProperties: {
+    type: 'object', maxProperties: LIMITS.maxLabelsPerList, propertyNames: { maxLength: LIMITS.maxLabelLength }, additionalProperties: { type: 'number' },
+  },
+};
+
+/** An outside figure on the same protocol (e.g. the PyTorch reference); its learners are checked by checkReferenceLearners. */
+const anchorSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    label: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Column header on the reproductions page, e.g. "torch ref"' },
+    source: { type: 'string', minLength: 1, maxLength: LIMITS.maxTextLength, description: 'Where the figures were printed: file, command, seeds, date' },
+    note: { type: 'string', maxLength: LIMITS.maxTextLength, description: 'Where its protocol differs from the scenario' },
+    values: { ...valuesByLearnerSchema, minProperties: 1, description: 'The figures: values[learner label][metric]' },
+  },
+  required: ['label', 'source', 'values'],
+  additionalProperties: false,
+};
+
 const referenceSchema: JsonSchema = {
   type: 'object',
   properties: {
     source: { type: 'string', minLength: 1, maxLength: LIMITS.maxTextLength },
     note: { type: 'string', maxLength: LIMITS.maxTextLength },
     values: {
-      type: 'object',
+      ...valuesByLearnerSchema,
       default: {},
       description: 'Published numbers: values[learner label][metric]; empty when the paper is not at hand',
-      maxProperties: LIMITS.maxLabelsPerList,
-      propertyNames: { maxLength: LIMITS.maxLabelLength },
-      additionalProperties: {
-        type: 'object', maxProperties: LIMITS.maxLabelsPerList, propertyNames: { maxLength: LIMITS.maxLabelLength }, additionalProperties: { type: 'number' },
-      },
     },
     orderings: {
       type: 'array', items: orderingSchema, maxItems: LIMITS.maxLabelsPerList,
       description: 'Rankings the paper reports, checked on our means by `clbench reproductions`',
+    },
+    anchors: {
+      type: 'array', items: anchorSchema, maxItems: LIMITS.maxLabelsPerList,
+      description: 'Outside figures on the same protocol that are not the paper’s (e.g. the PyTorch reference), shown in their own column, never judged',
     },
   },
   required: ['source'],
@@ -144,11 +166,11 @@ const referenceSchema: JsonSchema = {
 };
 
 /**
- * What the reference schema cannot say: every learner an ordering names is a learner of the
- * scenario. `learners` are learner specs (label: `name`, else `type`). Returns one message per
- * unknown label, each with its JSON path.
+ * What the reference schema cannot say: every learner an ordering or an anchor names is a learner
+ * of the scenario. `learners` are learner specs (label: `name`, else `type`). Returns one message
+ * per unknown label, each with its JSON path.
  */
-export function checkOrderingLearners(reference: Reference | undefined, learners: readonly unknown[]): string[] {
+export function checkReferenceLearners(reference: Reference | undefined, learners: readonly unknown[]): string[] {
   const labels = [
     ...new Set(
       learners.flatMap((l) => {
@@ -158,13 +180,12 @@ export function checkOrderingLearners(reference: Reference | undefined, learners
       }),
     ),
   ];
-  return (reference?.orderings ?? []).flatMap((ordering, i) =>
-    ordering.order.flatMap((label, j) =>
-      labels.includes(label) ? [] : [`reference.orderings[${i}].order[${j}]: '${label}' is not a learner of this scenario; labels: ${labels.join(', ')}`],
-    ),
-  );
+  const unknown = (path: string, label: string) => (labels.includes(label) ? [] : [`${path}: '${label}' is not a learner of this scenario; labels: ${labels.join(', ')}`]);
+  return [
+    ...(reference?.orderings ?? []).flatMap((ordering, i) => ordering.order.flatMap((label, j) => unknown(`reference.orderings[${i}].order[${j}]`, label))),
+    ...(reference?.anchors ?? []).flatMap((anchor, i) => Object.keys(anchor.values).flatMap((label) => unknown(`reference.anchors[${i}].values.${label}`, label))),
+  ];
 }
-
 
 /** The scenario file's JSON Schema, assembled from whatever is registered right now. */
 export function scenarioSchema(regs: Registries): JsonSchema {

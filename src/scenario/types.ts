@@ -95,8 +95,24 @@ export interface ReferenceOrdering {
 }
 
 /**
+ * An outside figure on the same protocol that is not the paper's: e.g. the PyTorch reference's
+ * run of the workload. Shown in its own column; never judged against a tolerance.
+ */
+export interface ReferenceAnchor {
+  /** Column header, e.g. "torch ref". */
+  readonly label: string;
+  /** Where the figures were printed (file, command, seed, date). */
+  readonly source: string;
+  /** Where its protocol differs from the scenario's. */
+  readonly note?: string;
+  /** values[learner label][metric], as printed by the source. */
+  readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/**
  * What a paper reports: published numbers printed beside ours (values[learner label][metric])
- * and, where its tables are not at hand, the orderings it states.
+ * and, where its tables are not at hand, the orderings it states; `anchors` add outside figures
+ * on the same protocol.
  */
 export interface Reference {
   readonly source: string;
@@ -104,6 +120,7 @@ export interface Reference {
   /** Empty (the schema's default) when the paper's numbers are not available offline. */
   readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly orderings?: readonly ReferenceOrdering[];
+  readonly anchors?: readonly ReferenceAnchor[];
 }
 
 /** `sweep.learners[label][option]` lists the values to try; `sweep.seeds` replaces `seeds`. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { useBackend } from '../../src/backend/select.js';
 import { type ParamObjective, alignmentObjective } from '../../src/learners/continual-meta/gradalign.js';
-import { twiceDifferentiableCrossEntropy } from '../../src/learners/meta/losses.js';
+import { twiceDifferentiableCrossEntropy } from '../../src/models/losses.js';
 import { mlp } from '../../src/models/mlp.js';
 import { Rng } from '../../src/util/rng.js';
 import { tanhNet } from '../meta/helpers.js';

@@ -4,7 +4,8 @@ import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import { toVariables } from '../../src/learners/base/model-learner.js';
 import type { StoredExamples } from '../../src/learners/base/example-memory.js';
 import { type InnerLoopEngine, makeEngine } from '../../src/learners/continual-meta/inner-loop-engine.js';
-import { Mer, type MerBatch, batchOrder, merStepCount, merUpdate } from '../../src/learners/continual-meta/mer.js';
+import { type Mer, type MerBatch, batchOrder, merStepCount, merUpdate } from '../../src/learners/continual-meta/mer.js';
+import { learners } from '../../src/learners/registry.js';
 import { mlp } from '../../src/models/mlp.js';
 import type { StreamInfo } from '../../src/streams/types.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
@@ -160,7 +161,7 @@ describe('mer learner', () => {
     const info: StreamInfo = { type: 'rotated-mnist', numTasks: 2, inputShape: [784], outputSize: 10, heads: 1, kind: 'classification', description: '' };
     const runs: { steps: number; out: Float32Array }[] = [];
     for (const engine of ['host', 'tf'] as const) {
-      const learner = new Mer({ ...options, engine });
+      const learner = learners.create('mer', { ...options, engine }) as Mer;
       await learner.setup({ stream: info, model: mlp({ inputSize: 784, hidden: [8], outputSize: 10 }), rng: new Rng(1), batchSize: 5, epochs: 1, taskFree: true });
       expect(learner.engineKind).toBe(engine);
       const rng = new Rng(9);

@@ -2,8 +2,10 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import { meanSquaredError } from '../../src/learners/base/losses.js';
-import { type InnerSettings, Oml, type TrajectoryData, omlMetaLoss } from '../../src/learners/continual-meta/oml.js';
+import { meanSquaredError } from '../../src/models/losses.js';
+import type { Oml } from '../../src/learners/continual-meta/oml.js';
+import { type InnerSettings, type TrajectoryData, omlMetaLoss } from '../../src/learners/continual-meta/oml.js';
+import { learners } from '../../src/learners/registry.js';
 import { splitMlp } from '../../src/learners/continual-meta/split-mlp.js';
 import { mlp } from '../../src/models/mlp.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
@@ -77,7 +79,7 @@ describe('oml learner', () => {
   });
 
   async function made(iterations: number, extra: Record<string, unknown> = {}): Promise<Oml> {
-    const learner = new Oml(options(iterations, extra));
+    const learner = learners.create('oml', options(iterations, extra)) as Oml;
     await learner.setup({ stream: info, model: mlp({ inputSize: 4, hidden: [16, 16], outputSize: 1 }), rng: new Rng(7), batchSize: 4, epochs: 1, taskFree: true });
     return learner;
   }
@@ -110,10 +112,10 @@ describe('oml learner', () => {
   });
 
   it('names the option at fault', async () => {
-    const bad = new Oml({ metaTraining: { stream: { type: 'incremental-sine', tasks: 0 } } });
+    const bad = learners.create('oml', { metaTraining: { stream: { type: 'incremental-sine', tasks: 0 } } });
     await expect(bad.setup({ stream: info, model: mlp({ inputSize: 4, hidden: [8, 8], outputSize: 1 }), rng: new Rng(1), batchSize: 4, epochs: 1, taskFree: false }))
       .rejects.toThrow(/metaTraining\.stream\.tasks/);
-    const mismatch = new Oml({ metaTraining: { stream: { type: 'incremental-sine', tasks: 5 }, iterations: 1 } });
+    const mismatch = learners.create('oml', { metaTraining: { stream: { type: 'incremental-sine', tasks: 5 }, iterations: 1 } });
     await expect(mismatch.setup({ stream: info, model: mlp({ inputSize: 4, hidden: [8, 8], outputSize: 1 }), rng: new Rng(1), batchSize: 4, epochs: 1, taskFree: false }))
       .rejects.toThrow(/metaTraining\.stream .* does not match/);
   });
@@ -124,7 +126,7 @@ const META_ITERATIONS = 150;
 
 describe('oml at meta-test', () => {
   it('leaves the representation as meta-trained through a whole stream', async () => {
-    const learner = new Oml({
+    const learner = learners.create('oml', {
       representationLayers: 1,
       metaTraining: { stream: { ...sineStream, pool: 50 }, iterations: 2, batchSize: 4, stepsPerTask: 3, rememberPerTask: 6, innerLr: 0.03, metaLr: 0.003 },
     });

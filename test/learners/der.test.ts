@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import { Der } from '../../src/learners/der.js';
-import { Derpp } from '../../src/learners/derpp.js';
+import { learners } from '../../src/learners/registry.js';
 import type { Batch } from '../../src/learners/types.js';
 import { learnerContext } from './learner-context.js';
 import { forgettingOnTwoTasks } from './two-task.js';
@@ -43,7 +42,7 @@ describe('der and derpp learners', () => {
   // With a memory holding exactly the first batch and a draw as large as the memory, each draw
   // is the whole first batch (its order does not change a mean), so the loss is known in advance.
   it('DER: stores the pre-step logits, then minimises CE(f(x), y) + α·MSE(f(x′), z′)', () => {
-    const der = new Der({ lr: 0.2, memorySize: 4, replayBatch: 4, alpha: 0.7 });
+    const der = learners.create('der', { lr: 0.2, memorySize: 4, replayBatch: 4, alpha: 0.7 });
     der.setup(learnerContext({ inputSize: 3, outputSize: 3 }));
     const a = batchOf(first.x, first.y);
     const stored = tf.tidy(() => der.predict(a.x, 0).arraySync() as number[][]);
@@ -56,7 +55,7 @@ describe('der and derpp learners', () => {
   });
 
   it('DER++: adds β·CE(f(x″), y″) on a second draw', () => {
-    const derpp = new Derpp({ lr: 0.2, memorySize: 4, replayBatch: 4, alpha: 0.7, beta: 0.4 });
+    const derpp = learners.create('derpp', { lr: 0.2, memorySize: 4, replayBatch: 4, alpha: 0.7, beta: 0.4 });
     derpp.setup(learnerContext({ inputSize: 3, outputSize: 3 }));
     const a = batchOf(first.x, first.y);
     const stored = tf.tidy(() => derpp.predict(a.x, 0).arraySync() as number[][]);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import { crossEntropy } from '../../src/learners/base/losses.js';
+import { crossEntropy } from '../../src/models/losses.js';
 import { aceMask, maskedCrossEntropy } from '../../src/learners/er-ace.js';
 import { classIncrementalAccuracy } from './class-incremental.js';
 

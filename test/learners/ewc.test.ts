@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import { diagonalFisher, normalizeFisher } from '../../src/learners/base/fisher.js';
-import { crossEntropy } from '../../src/learners/base/losses.js';
+import { crossEntropy } from '../../src/models/losses.js';
 import { QuadraticPenalty } from '../../src/learners/base/quadratic-penalty.js';
-import { Ewc } from '../../src/learners/ewc.js';
+import type { Ewc } from '../../src/learners/ewc.js';
+import { learners } from '../../src/learners/registry.js';
 import type { FunctionalModel } from '../../src/models/types.js';
 import type { StreamInfo } from '../../src/streams/types.js';
 import { Rng } from '../../src/util/rng.js';
@@ -68,7 +69,7 @@ describe('diagonal Fisher of a 2-parameter model', () => {
   it('is what the ewc learner consolidates at the end of a task', () => {
     const stream: StreamInfo = { type: 'toy', numTasks: 2, inputShape: [1], outputSize: 2, heads: 1, kind: 'classification', description: '' };
     // A step size this small leaves the parameters at (w, b) to float precision.
-    const ewc = new Ewc({ lr: 1e-30, fisherSamples: 10 });
+    const ewc = learners.create('ewc', { lr: 1e-30, fisherSamples: 10 }) as Ewc;
     ewc.setup({ stream, model: twoParamModel, rng: new Rng(1), batchSize: 3, epochs: 1, taskFree: false });
     ewc.beginTask({ index: 0, id: 't0' });
     const x = tf.tensor2d(xs, [3, 1]);

@@ -23,7 +23,7 @@ describe('mir learner', () => {
     const grads = [tf.tensor2d([[1, -1]]), tf.tensor1d([0.5, 0])];
     const lr = 0.3;
     const candidates = { x: tf.tensor2d([[1], [2], [-1]]), y: tf.tensor1d([0, 1, 0], 'int32'), tasks: [0, 0, 0] };
-    const scores = interference(model, params, grads, lr, candidates, () => 0, true);
+    const scores = interference(model, params, grads, lr, candidates, () => 0, 'classification');
     // After the step, logits = −lr·(x·gW + gb); loss of class y = log(1 + e^(z_other − z_y)).
     const expected = [[1, 0], [2, 1], [-1, 0]].map(([x, y]) => {
       const z = [-lr * (x * 1 + 0.5), -lr * (x * -1 + 0)];

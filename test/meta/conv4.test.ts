@@ -1,8 +1,9 @@
+import { learners } from '../../src/learners/registry.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { useBackend } from '../../src/backend/select.js';
 import { Maml } from '../../src/learners/meta/maml.js';
-import { twiceDifferentiableCrossEntropy } from '../../src/learners/meta/losses.js';
+import { twiceDifferentiableCrossEntropy } from '../../src/models/losses.js';
 import { innerLoop } from '../../src/learners/meta/functional-sgd.js';
 import { conv2dFilterGradient } from '../../src/backend/second-order-gradients.js';
 import { conv4 } from '../../src/models/conv4.js';
@@ -55,7 +56,7 @@ describe('Conv-4', () => {
     const model = conv4({ imageShape: [6, 6, 1], outputSize: 2, filters: 2, blocks: 2 });
     const info: StreamInfo = { type: 'test', numTasks: 1, inputShape: [6, 6, 1], outputSize: 2, heads: 1, kind: 'classification', description: '' };
     const episodes = imageEpisodes(2, 2, 3, 6, 5);
-    const maml = await setUp(new Maml({ innerLr: 0.5, innerSteps: 1 }), model, info, 3);
+    const maml = await setUp(learners.create('maml', { innerLr: 0.5, innerSteps: 1 }) as Maml, model, info, 3);
     const batch = metaBatchOf(episodes, 'classification');
     const { grads } = maml.metaGradient(batch);
     const theta = (maml as unknown as { params: tf.Variable[] }).params;

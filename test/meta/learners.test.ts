@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import { meanSquaredError } from '../../src/learners/base/losses.js';
+import { meanSquaredError } from '../../src/models/losses.js';
 import { learners } from '../../src/learners/registry.js';
 import { Reptile } from '../../src/learners/meta/reptile.js';
 import type { Learner, LearnerSpec } from '../../src/learners/types.js';
@@ -34,7 +34,7 @@ describe('Reptile', () => {
     const model = mlp({ inputSize: 1, hidden: [16], outputSize: 1 });
     const [episode] = sineEpisodes(1, 6, 4, 11);
     for (const vectorise of [false, true]) {
-      const reptile = await setUp(new Reptile({ innerSteps: 1, innerLr: 0.05, outerStepSize: 1, anneal: false, metaBatch: 1, vectorise }), model);
+      const reptile = await setUp(learners.create('reptile', { innerSteps: 1, innerLr: 0.05, outerStepSize: 1, anneal: false, metaBatch: 1, vectorise }) as Reptile, model);
       const batch = metaBatchOf([episode]);
       // The expected step, by hand: θ − α ∇L(θ) on the episode's support and query together.
       const expected = tf.tidy(() => {
@@ -55,7 +55,7 @@ describe('Reptile', () => {
 
   it('anneals its outer step size linearly to 0 over the meta-training run', async () => {
     const model = mlp({ inputSize: 1, hidden: [8], outputSize: 1 });
-    const reptile = await setUp(new Reptile({ innerSteps: 1, metaBatch: 1 }), model, undefined, 0, 4);
+    const reptile = await setUp(learners.create('reptile', { innerSteps: 1, metaBatch: 1 }) as Reptile, model, undefined, 0, 4);
     const episodes = sineEpisodes(5, 5, 5);
     const moves: number[] = [];
     for (const e of episodes) {

@@ -1,15 +1,14 @@
+import { learners } from '../../src/learners/registry.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { useBackend } from '../../src/backend/select.js';
-import { meanSquaredError } from '../../src/learners/base/losses.js';
 import { innerLoop } from '../../src/learners/meta/functional-sgd.js';
 import { Maml } from '../../src/learners/meta/maml.js';
 import { MetaSgd } from '../../src/learners/meta/metasgd.js';
 import { mlp } from '../../src/models/mlp.js';
 import type { FunctionalModel } from '../../src/models/types.js';
 import type { Episode } from '../../src/streams/episodes.js';
-import { twiceDifferentiableCrossEntropy } from '../../src/learners/meta/losses.js';
-import type { LossFn } from '../../src/learners/base/losses.js';
+import { type LossFn, meanSquaredError, twiceDifferentiableCrossEntropy } from '../../src/models/losses.js';
 import type { ProblemKind } from '../../src/streams/types.js';
 import { blobEpisodes, blobInfo, maxRelativeError, metaBatchOf, paramValues, setUp, sineEpisodes, tanhNet } from './helpers.js';
 
@@ -66,7 +65,7 @@ describe('MAML meta-gradient', () => {
 
   it('matches central finite differences of the meta-objective (second order, two inner steps)', async () => {
     const model = tanhNet();
-    const maml = await setUp(new Maml({ innerLr, innerSteps }), model);
+    const maml = await setUp(learners.create('maml', { innerLr, innerSteps }) as Maml, model);
     const batch = metaBatchOf(episodes);
     const { grads } = maml.metaGradient(batch);
     const analytic = paramValues(grads);
@@ -76,7 +75,7 @@ describe('MAML meta-gradient', () => {
     expect(maxRelativeError(analytic, numeric)).toBeLessThan(2e-2);
 
     // The check has teeth: dropping the second-order term misses the finite differences by far more.
-    const fomaml = await setUp(new Maml({ innerLr, innerSteps, firstOrder: true }), model);
+    const fomaml = await setUp(learners.create('maml', { innerLr, innerSteps, firstOrder: true }) as Maml, model);
     const firstOrder = fomaml.metaGradient(batch);
     expect(maxRelativeError(paramValues(firstOrder.grads), numeric)).toBeGreaterThan(0.1);
     tf.dispose([...grads, ...firstOrder.grads]);
@@ -88,7 +87,7 @@ describe('MAML meta-gradient', () => {
   it('matches central finite differences on few-shot classification (softmax cross-entropy)', async () => {
     const model = tanhNet(4, 2, 3);
     const eps = blobEpisodes(2, 3, 2, 4);
-    const maml = await setUp(new Maml({ innerLr: 0.5, innerSteps: 1 }), model, blobInfo(3));
+    const maml = await setUp(learners.create('maml', { innerLr: 0.5, innerSteps: 1 }) as Maml, model, blobInfo(3));
     const batch = metaBatchOf(eps, 'classification');
     const { grads } = maml.metaGradient(batch);
     const theta = paramValues(paramsOf(maml));
@@ -101,7 +100,7 @@ describe('MAML meta-gradient', () => {
 
   it('firstOrder gives the query gradient at the adapted weights θ′', async () => {
     const model = tanhNet();
-    const fomaml = await setUp(new Maml({ innerLr, innerSteps, firstOrder: true }), model);
+    const fomaml = await setUp(learners.create('maml', { innerLr, innerSteps, firstOrder: true }) as Maml, model);
     const batch = metaBatchOf(episodes);
     const { grads } = fomaml.metaGradient(batch);
     // θ′ by plain SGD, then ∇L_query(θ′), averaged over the episodes.
@@ -126,7 +125,7 @@ describe('MAML meta-gradient', () => {
 
   it('Meta-SGD differentiates through its learned step sizes too', async () => {
     const model = tanhNet(3);
-    const metasgd = await setUp(new MetaSgd({ innerLr: 0.2, innerSteps: 1 }), model);
+    const metasgd = await setUp(learners.create('metasgd', { innerLr: 0.2, innerSteps: 1 }) as MetaSgd, model);
     const batch = metaBatchOf(episodes);
     const { grads } = metasgd.metaGradient(batch);
     const n = model.params.length;
@@ -144,8 +143,8 @@ describe('MAML meta-gradient', () => {
     const model = mlp({ inputSize: 1, hidden: [40, 40], outputSize: 1 });
     const eps = sineEpisodes(4, 10, 10, 7);
     for (const firstOrder of [false, true]) {
-      const batched = await setUp(new Maml({ innerLr: 0.01, innerSteps: 2, firstOrder }), model);
-      const serial = await setUp(new Maml({ innerLr: 0.01, innerSteps: 2, firstOrder, vectorise: false }), model);
+      const batched = await setUp(learners.create('maml', { innerLr: 0.01, innerSteps: 2, firstOrder }) as Maml, model);
+      const serial = await setUp(learners.create('maml', { innerLr: 0.01, innerSteps: 2, firstOrder, vectorise: false }) as Maml, model);
       expect((batched as unknown as { tasksForward?: unknown }).tasksForward).toBeDefined();
       expect((serial as unknown as { tasksForward?: unknown }).tasksForward).toBeUndefined();
       const batch = metaBatchOf(eps);

@@ -121,6 +121,23 @@ describe('renderMarkdown', () => {
     expect(lines.join('\n')).toContain('Not measured by this run: naive RA.');
   });
 
+  it('published values: an outside anchor gets its own column and the rows only it has', () => {
+    const base = fixtureResult();
+    const anchor = { label: 'torch ref', source: 'torch_reference.py, seed 0', note: 'BWT over T−1.', values: { naive: { ACC: 0.6, LA: 0.9 }, gem: { ACC: 0.88 } } };
+    const lines = section(renderMarkdown({ ...base, scenario: { ...base.scenario, reference: { ...base.scenario.reference!, anchors: [anchor] } } }), 'Published values');
+    expect(lines).toContain('Outside anchor, “torch ref” (for information): torch_reference.py, seed 0 — BWT over T−1.');
+    const rows = tableRows(lines);
+    expect(rows[0]).toEqual(['learner', 'metric', 'paper', 'torch ref', 'ours (mean ± std)', 'difference']);
+    expect(rows.slice(2)).toEqual([
+      ['naive', 'ACC', '0.62', '0.6', '0.640 ± 0.085', '+0.020'],
+      ['naive', 'BWT', '-0.3', '—', '-0.375 ± 0.106', '−0.075'],
+      ['naive', 'forgetting', '0.4', '—', '0.375 ± 0.106', '−0.025'],
+      ['ewc \\| strong', 'ACC', '0.85', '—', '0.800', '−0.050'],
+      ['gem', 'ACC', '0.89', '0.88', 'not run', '—'],
+      ['naive', 'LA', '—', '0.9', '0.850 ± 0.071', '—'], // seeds 1, 2: LA 0.90, 0.80
+    ]);
+  });
+
   it('has no Published values section without a reference', () => {
     const base = fixtureResult();
     const out = renderMarkdown({ ...base, scenario: { ...base.scenario, reference: undefined } });

@@ -4,10 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { summarizeRuns } from '../../src/runner/summarize.js';
 import { loadResults } from '../../src/report/load-results.js';
+import { loadRecords } from '../../src/report/records/read.js';
 import { SEE_THE_PAPER, buildReproductions, orderingCounts, parseTolerance, renderReproductions, toleranceFor } from '../../src/report/reproductions.js';
 import type { RunRecord, RunResult } from '../../src/runner/result.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { type Reference, type Scenario, defaultMetaProtocol, defaultProtocol } from '../../src/scenario/types.js';
+import { recordFromResult } from '../../src/report/records/from-result.js';
+import { recordText } from '../../src/report/records/write.js';
 import { tempDir } from '../helpers/scenario.js';
 
 function run(learner: string, seed: number, ACC: number | null, BWT: number | null, status: RunRecord['status'] = 'completed'): RunRecord {
@@ -39,6 +42,13 @@ function result(runs: RunRecord[], command: string, createdAt = '2026-01-01T00:0
 function write(dir: string, name: string, value: RunResult): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+/** The result kept as a reproduction record, the input of `clbench reproductions`. */
+function writeRecord(dir: string, name: string, value: RunResult): string {
+  const file = join(dir, `${name}.record.json`);
+  writeFileSync(file, recordText(recordFromResult(value, join(dir, name, 'result.json'), dir)));
   return file;
 }
 
@@ -94,7 +104,7 @@ describe('buildReproductions', () => {
     expect(gem.verdict).toBe('not run');
     expect(gem.commands).toEqual([]);
     const md = renderReproductions(all, { command: 'clbench reproductions a', rules: [parseTolerance('ACC=0.04')] });
-    expect(md).toContain('Not run (no result file has them): paper-x GEM, paper-x EWC.');
+    expect(md).toContain('Not run (no record has them): paper-x GEM, paper-x EWC.');
     expect(md).toContain('| GEM | ACC | 0.850 | — | — | ±0.04 | not run | — |');
   });
 
@@ -112,11 +122,12 @@ describe('buildReproductions', () => {
 describe('renderReproductions and the CLI command', () => {
   it('writes the table with tolerance, verdicts, order check, commands and notes', async () => {
     const dir = tempDir();
-    const a = write(dir, 'a', result([run('single', 0, 0.52, -0.2), run('EWC', 0, 0.5, null), run('GEM', 0, 0.86, 0)], 'clbench run scenarios/x.json --out r'));
+    const a = writeRecord(dir, 'a', result([run('single', 0, 0.52, -0.2), run('EWC', 0, 0.5, null), run('GEM', 0, 0.86, 0)], 'clbench run scenarios/x.json --out r'));
     const notes = join(dir, 'notes.md');
     writeFileSync(notes, 'EWC is low because of the Fisher estimate.\n');
     const out = join(dir, 'docs', 'reproductions.md');
-    const code = await main(['node', 'clbench', 'reproductions', a, '--out', out, '--tolerance', 'ACC=0.04', '--notes', notes]);
+    const scenarios = join(dir, 'no-scenarios'); // none: only the record's scenario gets a section
+    const code = await main(['node', 'clbench', 'reproductions', a, '--out', out, '--tolerance', 'ACC=0.04', '--notes', notes, '--scenarios', scenarios]);
     expect(code).toBe(0);
     const md = readFileSync(out, 'utf8');
     expect(md).toContain(`clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes}`);
@@ -128,8 +139,8 @@ describe('renderReproductions and the CLI command', () => {
     expect(md).toContain('EWC is low because of the Fisher estimate.');
     expect(md).not.toContain('Not run');
     // Rendering is a pure function of the results: the same input gives the same page.
-    const again = renderReproductions(buildReproductions(loadResults([a]), [parseTolerance('ACC=0.04')]), {
-      command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes} --scenarios scenarios`,
+    const again = renderReproductions(buildReproductions(loadRecords([a]), [parseTolerance('ACC=0.04')]), {
+      command: `clbench reproductions ${a} --out ${out} --tolerance ACC=0.04 --notes ${notes} --scenarios ${scenarios}`,
       rules: [parseTolerance('ACC=0.04')],
       notes: { file: notes, text: readFileSync(notes, 'utf8') },
     });
@@ -198,7 +209,7 @@ describe('scenarios without published values', () => {
     const md = renderReproductions([s], { command: 'clbench reproductions a', rules: [parseTolerance('ACC=0.04')] });
     expect(md).toContain(`| MER-500 | ACC | ${SEE_THE_PAPER} | 0.820 ± 0.028 (n=2) | — | — | · | \`clbench run scenarios/mer.json\` |`);
     expect(md).toContain('- **No completed runs yet:** ER-5120');
-    expect(md).toContain('Not run (no result file has them): mer-x ER-5120.');
+    expect(md).toContain('Not run (no record has them): mer-x ER-5120.');
   });
 
   it('shows the adapt@k curve points and adaptAUC of a meta scenario, in step order', () => {
@@ -234,6 +245,42 @@ describe('scenarios without published values', () => {
     const md = renderReproductions([s], { command: 'c', rules: [] });
     expect(md).toContain('- **Published values:** none (the scenario has no `reference` block)');
     expect(md).toContain('| MER-500 | ACC | — | 0.800 (n=1) | — | — | · |');
+  });
+});
+
+describe('outside anchors (reference.anchors)', () => {
+  const TORCH = { label: 'torch ref', source: 'torch_reference.py mer-x, seed 0', note: 'Its BWT divides by T−1.', values: { 'MER-500': { ACC: 0.83, BWT: -0.04 }, 'ER-5120': { ACC: 0.7 } } };
+
+  it('puts each anchor in its own column beside the paper, with a row for every anchored figure, run or not', () => {
+    const dir = tempDir();
+    const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(MER_RUNS, { ...MER_REFERENCE, anchors: [TORCH] }))]), []);
+    const at = (learner: string, metric: string) => s.rows.find((r) => r.learner === learner && r.metric === metric)!;
+    expect(at('MER-500', 'ACC').anchors).toEqual([0.83]);
+    expect(at('MER-500', 'LA').anchors).toEqual([null]);
+    // ER-5120 never ran: its anchored figure still gets a row, marked not run.
+    expect(at('ER-5120', 'ACC')).toMatchObject({ paper: null, anchors: [0.7], verdict: 'not run' });
+    expect(s.unrun).toEqual([]);
+
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- **Outside anchor, “torch ref”:** torch_reference.py mer-x, seed 0 — Its BWT divides by T−1.');
+    expect(md).toContain('| learner | metric | paper | torch ref | ours (mean ± std, n) | difference | tolerance | verdict | command |\n| :-- | :-- | --: | --: | --: |');
+    expect(md).toContain(`| MER-500 | ACC | ${SEE_THE_PAPER} | 0.830 | 0.820 ± 0.028 (n=2) | — | — | · | \`clbench run scenarios/mer.json\` |`);
+    expect(md).toContain(`| MER-500 | LA | ${SEE_THE_PAPER} | — | 0.920 ± 0.028 (n=2) |`);
+    expect(md).toContain(`| ER-5120 | ACC | ${SEE_THE_PAPER} | 0.700 | — | — | — | not run | — |`);
+    expect(md).toContain('**Outside anchors.**');
+    expect(md).toContain('Not run (no record has them): mer-x ER-5120.');
+  });
+
+  it('a scenario with no record shows its anchored figures, marked not run; one without anchors keeps its columns', () => {
+    const { scenario } = unpublished(MER_RUNS, { ...MER_REFERENCE, anchors: [TORCH] });
+    const [s] = buildReproductions([], [], { expected: [{ file: 'scenarios/mer-x.json', scenario }] });
+    expect(s.rows.map((r) => `${r.learner} ${r.metric} ${r.anchors[0]} ${r.verdict}`)).toEqual(['MER-500 ACC 0.83 not run', 'MER-500 BWT -0.04 not run', 'ER-5120 ACC 0.7 not run']);
+    expect(renderReproductions([s], { command: 'c', rules: [] })).toContain(`| MER-500 | BWT | ${SEE_THE_PAPER} | -0.040 | — | — | — | not run | — |`);
+
+    const [plain] = buildReproductions([], [], { expected: [{ file: 'x.json', scenario: { ...scenario, reference: { source: 'p', values: { 'MER-500': { ACC: 0.8 } } } } }] });
+    const md = renderReproductions([plain], { command: 'c', rules: [] });
+    expect(md).toContain('| learner | metric | paper | ours (mean ± std, n) |');
+    expect(md).not.toContain('Outside anchor');
   });
 });
 
@@ -276,7 +323,7 @@ describe('orderings', () => {
   it('the current scenario file’s reference block wins over the one recorded in the results', async () => {
     const dir = tempDir();
     // Recorded before the orderings were added to the scenario.
-    const a = write(dir, 'a', unpublished(MER_RUNS, { source: 'MER, see the paper', values: {} }));
+    const a = writeRecord(dir, 'a', unpublished(MER_RUNS, { source: 'MER, see the paper', values: {} }));
     const scenarios = join(dir, 'scenarios');
     mkdirSync(scenarios);
     writeFileSync(join(scenarios, 'mer-x.json'), JSON.stringify({
@@ -292,25 +339,24 @@ describe('orderings', () => {
     expect(md).toContain('- ✗ ACC (higher is better): online 0.600 ≥ MER-500 0.820 — **fails:** online is not at least MER-500');
     expect(md).toContain(`--scenarios ${scenarios}`);
     // Without a scenario file, the recorded block is used: no orderings.
-    const fromResults = buildReproductions(loadResults([a]), [], { currentScenario: () => undefined });
+    const fromResults = buildReproductions(loadRecords([a]), [], { currentScenario: () => undefined });
     expect(fromResults[0].orderings).toEqual([]);
     const current: Scenario = { ...unpublished(MER_RUNS, MER_REFERENCE).scenario };
-    expect(buildReproductions(loadResults([a]), [], { currentScenario: () => ({ file: 'x.json', scenario: current }) })[0].orderings).toHaveLength(3);
+    expect(buildReproductions(loadRecords([a]), [], { currentScenario: () => ({ file: 'x.json', scenario: current }) })[0].orderings).toHaveLength(3);
   });
 });
 
+/** A scenario file with learners MER-500 and online and the given reference fields; loading it is left to the test, which may expect a throw. */
+function referenceScenario(name: string, reference: Record<string, unknown>): () => Scenario {
+  const file = join(tempDir(), `${name}.json`);
+  const learners = [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }];
+  writeFileSync(file, JSON.stringify({ name, stream: { type: 'rotated-mnist', tasks: 3 }, learners, reference: { source: 'paper', ...reference } }));
+  return () => loadScenario(file);
+}
+
 describe('reference.orderings in scenario files', () => {
-  const scenarioWith = (orderings: unknown) => ({
-    name: 'ordered',
-    stream: { type: 'rotated-mnist', tasks: 3 },
-    learners: [{ type: 'naive', name: 'MER-500', lr: 0.1 }, { type: 'naive', name: 'online', lr: 0.1 }],
-    reference: { source: 'paper', orderings },
-  });
-  const load = (raw: unknown) => {
-    const file = join(tempDir(), 'ordered.json');
-    writeFileSync(file, JSON.stringify(raw));
-    return () => loadScenario(file);
-  };
+  const scenarioWith = (orderings: unknown) => ({ orderings });
+  const load = (reference: Record<string, unknown>) => referenceScenario('ordered', reference);
 
   it('refuses an ordering that names a learner the scenario lacks, naming it', () => {
     const orderings = [{ metric: 'ACC', better: 'higher', order: ['MER-500', 'ER-500', 'online'] }];
@@ -340,5 +386,25 @@ describe('reference.orderings in scenario files', () => {
       { metric: 'ACC', better: 'higher', order: ['joint', 'er'] },
       { metric: 'minACC', better: 'higher', order: ['joint', 'er'] },
     ]);
+  });
+});
+
+describe('reference.anchors in scenario files', () => {
+  const scenarioWith = (anchors: unknown) => ({ anchors });
+  const load = (reference: Record<string, unknown>) => referenceScenario('anchored', reference);
+  const anchor = { label: 'torch ref', source: 'torch_reference.py', values: { 'MER-500': { ACC: 0.821 } } };
+
+  it('refuses a malformed anchor, naming the field at fault', () => {
+    expect(load(scenarioWith([{ ...anchor, label: undefined }]))).toThrow(/reference\.anchors\[0\]\.label: is required/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'MER-500': { ACC: '0.821' } } }]))).toThrow(/reference\.anchors\[0\]\.values\.MER-500\.ACC: must be number \(got "0\.821"\)/);
+    expect(load(scenarioWith([{ ...anchor, url: 'x' }]))).toThrow(/reference\.anchors\[0\]\.url: unknown field/);
+    expect(load(scenarioWith([{ ...anchor, values: {} }]))).toThrow(/reference\.anchors\[0\]\.values: must NOT have fewer than 1 properties/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'ER-500': { ACC: 0.8 } } }]))).toThrow(
+      /anchored\.json: invalid scenario:\n {2}reference\.anchors\[0\]\.values\.ER-500: 'ER-500' is not a learner of this scenario; labels: MER-500, online/,
+    );
+  });
+
+  it('keeps a well-formed anchor as written', () => {
+    expect(load(scenarioWith([anchor]))().reference).toEqual({ source: 'paper', values: {}, anchors: [anchor] });
   });
 });

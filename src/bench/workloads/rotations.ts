@@ -3,12 +3,11 @@ import { type Registries, registries as productRegistries } from '../../scenario
 import type { BenchWorkload, WorkloadOptions, WorkloadResult } from '../types.js';
 import { merStepCount } from '../../learners/continual-meta/mer.js';
 import type { Gem } from '../../learners/gem.js';
-import type { LearnerEntry } from '../../learners/types.js';
+import { LearnerRegistry } from '../../learners/learner-registry.js';
 import { runAndCollect } from '../../runner/run-plan.js';
 import { loadScenario } from '../../scenario/load.js';
 import { learnerLabel } from '../../scenario/types.js';
 import { ClbenchError } from '../../util/errors.js';
-import { Registry } from '../../util/registry.js';
 import { withPreparedStream } from '../prepared-stream.js';
 import { ROTATIONS_STREAM, runContinual } from './continual.js';
 
@@ -40,11 +39,11 @@ const GEM_ROTATIONS = fileURLToPath(new URL('../../../scenarios/gem-mnist-rotati
 
 /** The product registries, except that every `gem` learner created is also handed to `created`. */
 function registriesRecordingGem(created: (gem: Gem) => void): Registries {
-  const learners = new Registry<LearnerEntry>('learner');
+  const learners = new LearnerRegistry();
   for (const entry of productRegistries.learners.list()) {
     learners.register(entry.type !== 'gem' ? entry : {
       ...entry,
-      create: (options) => {
+      create: (options: never) => {
         const learner = entry.create(options);
         created(learner as Gem);
         return learner;

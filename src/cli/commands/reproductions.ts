@@ -1,7 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadResults } from '../../report/load-results.js';
+import { displayPath, loadResults } from '../../report/load-results.js';
+import { absolutePaths } from '../../report/records/from-result.js';
+import { loadRecords } from '../../report/records/read.js';
+import { writeRecords } from '../../report/records/write.js';
 import {
   type CurrentScenario,
   DEFAULT_TOLERANCES,
@@ -14,11 +17,21 @@ import {
 import { loadScenario } from '../../scenario/load.js';
 import { ClbenchError } from '../../util/errors.js';
 
+/** Where `clbench reproductions` reads records and `record` writes them. */
+export const RECORDS_DIR = 'reproductions/records';
+
 interface ReproductionsFlags {
   out: string;
   tolerance: string[];
   notes?: string;
   scenarios: string;
+  check?: boolean;
+}
+
+interface RecordFlags {
+  into: string;
+  name?: string;
+  root?: string;
 }
 
 /**
@@ -37,14 +50,56 @@ function currentScenarios(dir: string): (name: string) => CurrentScenario | unde
   };
 }
 
+/** The reproductions among `<dir>/*.json`: the scenarios with a reference block (a paper to compare with). */
+function reproductionScenarios(dir: string, current: (name: string) => CurrentScenario | undefined): CurrentScenario[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => current(f.slice(0, -'.json'.length)))
+    .filter((c): c is CurrentScenario => c?.scenario.reference !== undefined);
+}
+
+/** "first differs at line 12: …" — enough to see what a regeneration would change. */
+function firstDifference(file: string, onDisk: string, built: string): string {
+  const a = onDisk.split('\n');
+  const b = built.split('\n');
+  const line = a.findIndex((text, i) => text !== b[i]);
+  const at = line === -1 ? a.length : line;
+  const show = (text: string | undefined) => (text === undefined ? '(end of file)' : text.length > 160 ? `${text.slice(0, 157)}...` : text);
+  return `${file} is not what the records give; first difference at line ${at + 1}:\n  ${file}: ${show(a[at])}\n  records: ${show(b[at])}`;
+}
+
+function registerRecord(parent: Command): void {
+  parent
+    .command('record <results...>')
+    .description(`keep result.json files (or folders of them) as reproduction records, <into>/<scenario>/<name>.json: settings, versions, matrices and metrics, no curves`)
+    .option('--into <dir>', 'folder of records', RECORDS_DIR)
+    .option('--name <name>', 'record name, for one result (default: the name of the folder holding result.json)')
+    .option('--root <dir>', 'repository the runs were made in; command paths are written relative to it (default: the repository holding each result)')
+    .action((paths: string[], flags: RecordFlags) => {
+      const written = writeRecords(loadResults(paths), { into: flags.into, ...(flags.name ? { name: flags.name } : {}), ...(flags.root ? { root: flags.root } : {}) });
+      for (const { file, record } of written) {
+        const size = (readFileSync(file).length / 1024).toFixed(1);
+        process.stderr.write(`recorded ${record.source} → ${displayPath(file)} (${record.runs.length} runs, ${size} KiB)\n`);
+        if (!record.complete) process.stderr.write(`  note: complete is false: the run was still going or was interrupted; record it again when it ends\n`);
+        const outside = record.command ? absolutePaths(record.command) : [];
+        if (outside.length) process.stderr.write(`  note: the command names paths outside the repository: ${outside.join(', ')}\n`);
+      }
+      process.stderr.write(`regenerate the page: clbench reproductions (see its "Regenerate this page with" line), then commit the records and the page\n`);
+    });
+}
+
 export function registerReproductions(program: Command): void {
-  program
-    .command('reproductions <results...>')
-    .description('write the paper-vs-ours reproduction table (docs/reproductions.md) from result.json files or folders')
+  const reproductions = program
+    .command('reproductions')
+    .argument('[records...]', 'reproduction records or folders of them', [RECORDS_DIR])
+    .description('write the paper-vs-ours reproduction page (docs/reproductions.md) from the committed reproduction records')
     .option('--out <file>', 'markdown file to write', 'docs/reproductions.md')
     .option('--tolerance <rules...>', 'allowed |ours − paper| per metric: METRIC=VALUE or SCENARIO:METRIC=VALUE', [...DEFAULT_TOLERANCES])
     .option('--notes <file>', 'markdown appended under "Notes" (the investigation of the gaps)')
-    .option('--scenarios <dir>', 'read each scenario’s reference block (paper values, orderings) from <dir>/<name>.json when it exists', 'scenarios')
+    .option('--scenarios <dir>', 'read each scenario’s reference block (paper values, orderings) from <dir>/<name>.json when it exists; every scenario there with a reference block gets a section', 'scenarios')
+    .option('--check', 'write nothing: fail when --out differs from the page the records give')
     .action((paths: string[], flags: ReproductionsFlags) => {
       const rules = flags.tolerance.map(parseTolerance);
       let notes: { file: string; text: string } | undefined;
@@ -55,19 +110,29 @@ export function registerReproductions(program: Command): void {
           throw new ClbenchError(`--notes: cannot read ${flags.notes}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
       }
-      const all = buildReproductions(loadResults(paths), rules, { currentScenario: currentScenarios(flags.scenarios) });
+      const current = currentScenarios(flags.scenarios);
+      const all = buildReproductions(loadRecords(paths), rules, { currentScenario: current, expected: reproductionScenarios(flags.scenarios, current) });
       // Rebuilt from the parsed options (defaults spelled out), so the page states exactly how it was made.
       const regenerate = [
-        'clbench reproductions', ...paths, '--out', flags.out, '--tolerance', ...flags.tolerance,
-        ...(flags.notes ? ['--notes', flags.notes] : []), '--scenarios', flags.scenarios,
+        'clbench reproductions', ...paths.map((p) => displayPath(p)), '--out', displayPath(flags.out), '--tolerance', ...flags.tolerance,
+        ...(flags.notes ? ['--notes', displayPath(flags.notes)] : []), '--scenarios', displayPath(flags.scenarios),
       ].join(' ');
+      const page = renderReproductions(all, { command: regenerate, rules, ...(notes ? { notes } : {}) });
+      if (flags.check) {
+        const onDisk = existsSync(flags.out) ? readFileSync(flags.out, 'utf8') : '';
+        if (onDisk !== page) throw new ClbenchError(`${firstDifference(flags.out, onDisk, page)}\nregenerate it with: ${regenerate}`);
+        process.stderr.write(`${flags.out} is what the records give\n`);
+        return;
+      }
       mkdirSync(dirname(flags.out), { recursive: true });
-      writeFileSync(flags.out, renderReproductions(all, { command: regenerate, rules, ...(notes ? { notes } : {}) }));
+      writeFileSync(flags.out, page);
       const c = verdictCounts(all);
       const o = orderingCounts(all);
+      const unrecorded = all.filter((s) => s.files.length === 0).length;
       process.stderr.write(
         `wrote ${flags.out}: ${c.within} rows within tolerance, ${c.outside} outside, ${c.untested} not judged, ${c['not run']} not run; ` +
-          `orderings: ${o.holds} hold, ${o.fails} fail, ${o['not run']} not run\n`,
+          `orderings: ${o.holds} hold, ${o.fails} fail, ${o['not run']} not run; ${unrecorded} scenarios with no record\n`,
       );
     });
+  registerRecord(reproductions);
 }

@@ -11,6 +11,7 @@ import { ClbenchError } from '../../util/errors.js';
 import { LIMITS } from '../../util/limits.js';
 import { confirmRunCount, parseSeedList } from '../../scenario/limits.js';
 import { colorLevel } from '../color.js';
+import { commandLine } from '../command-line.js';
 import { ScenarioProgress } from '../progress.js';
 import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
@@ -91,7 +92,7 @@ export function registerRun(program: Command): void {
           outDir,
           backend,
           signal: interrupt.signal,
-          command: ['clbench', ...process.argv.slice(2)].join(' '),
+          command: commandLine(process.argv.slice(2)),
           overrides: flags.set,
           onRunStart: ({ learner, seed, index }) => progress?.runStarted(learner, seed, index),
           onEvent: (e) => progress?.event(e),

@@ -18,6 +18,7 @@ import { DEFAULT_QUEUE_NAME, redactUrl } from '../../sweep/queue/connection.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { SweepProgress } from '../../sweep/progress.js';
 import { ClbenchError } from '../../util/errors.js';
+import { commandLine } from '../command-line.js';
 import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
 import { withSetOption } from '../set-option.js';
@@ -68,7 +69,7 @@ function inFile<T>(file: string, check: () => T): T {
 /** The command line to record, with any Redis password masked. */
 export function recordedCommand(argv: readonly string[]): string {
   const args = argv.map((a, i) => (argv[i - 1] === '--queue' ? redactUrl(a) : a.startsWith('--queue=') ? `--queue=${redactUrl(a.slice(8))}` : a));
-  return ['clbench', ...args].join(' ');
+  return commandLine(args);
 }
 
 function printPlan(plan: SweepPlan, store: ResultsStore | undefined): void {

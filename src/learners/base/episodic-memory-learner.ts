@@ -10,14 +10,12 @@ import { ReplayBuffer, labelWidthOf } from './replay-buffer.js';
 
 export interface EpisodicMemoryOptions extends OptimizerOptions {
   /** Episodic memory per task: the task's latest examples (a ring buffer, as in the GEM code). */
-  readonly memoryPerTask?: number;
+  readonly memoryPerTask: number;
 }
-
-const DEFAULT_MEMORY_PER_TASK = 256;
 
 /** The `memoryPerTask` option, for the schemas of learners built on EpisodicMemoryLearner. */
 export const episodicMemorySchema: Record<string, JsonSchema> = {
-  memoryPerTask: { type: 'integer', minimum: 1, default: DEFAULT_MEMORY_PER_TASK, description: 'Episodic memory per task (its latest examples)' },
+  memoryPerTask: { type: 'integer', minimum: 1, default: 256, description: 'Episodic memory per task (its latest examples)' },
 };
 
 /**
@@ -34,7 +32,7 @@ export abstract class EpisodicMemoryLearner extends ModelLearner {
 
   constructor(options: EpisodicMemoryOptions) {
     super(options);
-    this.memoryPerTask = options.memoryPerTask ?? DEFAULT_MEMORY_PER_TASK;
+    this.memoryPerTask = options.memoryPerTask;
   }
 
   override setup(ctx: LearnerContext): void {
@@ -43,7 +41,7 @@ export abstract class EpisodicMemoryLearner extends ModelLearner {
     const perTask = this.memoryPerTask;
     const policy = { policy: 'ring-per-task', perTask, capacity: perTask * stream.numTasks } as const;
     this.buffer = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), policy, ctx.rng.fork('episodic-memory'));
-    this.memory = new MemorySnapshot(stream.inputShape, stream.kind === 'classification');
+    this.memory = new MemorySnapshot(stream);
   }
 
   /**

@@ -1,4 +1,5 @@
 import * as tf from '../../backend/tf.js';
+import { uploadRows } from '../../streams/upload.js';
 import type { Batch } from '../types.js';
 
 /** Examples copied out of tensors into host memory, with their task (or -1 when unknown). */
@@ -163,11 +164,10 @@ export function withFields(examples: StoredExamples, fields: Readonly<Record<str
   return { ...examples, fields: { ...examples.fields, ...fields } };
 }
 
-/** Uploads stored examples as a batch: labels become int32 ids when `classification`. */
+/**
+ * Kept for La-MAML (continual-meta/lamaml.ts), which is being rewritten: uploads go through
+ * streams/upload.ts' `uploadRows`. Delete this once nothing calls it.
+ */
 export function toTensors(examples: StoredExamples, inputShape: readonly number[], classification: boolean): { x: tf.Tensor; y: tf.Tensor } {
-  const x = tf.tensor(examples.x, [examples.n, ...inputShape]);
-  const y = classification
-    ? tf.tensor1d(Int32Array.from(examples.y), 'int32')
-    : tf.tensor2d(examples.y, [examples.n, examples.y.length / Math.max(1, examples.n)]);
-  return { x, y };
+  return uploadRows(examples, { inputShape, kind: classification ? 'classification' : 'regression' });
 }

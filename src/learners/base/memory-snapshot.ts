@@ -1,5 +1,6 @@
 import * as tf from '../../backend/tf.js';
-import { type StoredExamples, gatherRows, toTensors } from './example-memory.js';
+import { type RowShape, uploadRows } from '../../streams/upload.js';
+import { type StoredExamples, gatherRows } from './example-memory.js';
 
 /** Where one task's examples sit in the snapshot. */
 export interface TaskRows {
@@ -21,15 +22,14 @@ export class MemorySnapshot {
   private taskRows: TaskRows[] = [];
 
   constructor(
-    private readonly inputShape: readonly number[],
-    private readonly classification: boolean,
+    private readonly shape: RowShape,
   ) {}
 
   /** Replaces the snapshot with `examples` (grouped by task as `ranges` says). */
   replace(examples: StoredExamples, ranges: readonly TaskRows[]): void {
     this.dispose();
     if (examples.n === 0) return;
-    const { x, y } = toTensors(examples, this.inputShape, this.classification);
+    const { x, y } = uploadRows(examples, this.shape);
     this.x = x;
     this.y = y;
     this.host = examples;
@@ -56,7 +56,7 @@ export class MemorySnapshot {
     const host = this.host;
     if (!host) throw new Error('memory snapshot is empty');
     const picked = gatherRows(host, indices);
-    const { x, y } = toTensors(picked, this.inputShape, this.classification);
+    const { x, y } = uploadRows(picked, this.shape);
     return { x, y, tasks: picked.tasks };
   }
 

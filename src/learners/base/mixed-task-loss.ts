@@ -1,6 +1,6 @@
 import * as tf from '../../backend/tf.js';
 import type { FunctionalModel } from '../../models/types.js';
-import type { LossFn } from './losses.js';
+import type { LossFn } from '../../models/losses.js';
 
 /**
  * Mean loss of `params` over rows that may come from different tasks: on multi-head models each

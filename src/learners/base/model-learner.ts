@@ -1,10 +1,9 @@
 import * as tf from '../../backend/tf.js';
-import { fusedCrossEntropy } from '../../backend/native-xent.js';
 import { FastWeights } from '../meta/fast-weights.js';
 import type { StepSizes } from '../meta/functional-sgd.js';
 import type { AdaptOptions, Adapted, Batch, Learner, LearnerContext, TaskInfo, TrainSplit } from '../types.js';
 import { type ParameterGradients, parameterGradients } from './flat-gradients.js';
-import { type LossFn, lossFor } from './losses.js';
+import { type LossFn, trainingLossFor } from '../../models/losses.js';
 import { mixedTaskLoss } from './mixed-task-loss.js';
 import { type OptimizerOptions, makeOptimizer } from './optimizer.js';
 
@@ -37,10 +36,7 @@ export abstract class ModelLearner implements Learner {
 
   setup(ctx: LearnerContext): void | Promise<void> {
     this.ctx = ctx;
-    const loss = lossFor(ctx.stream.kind);
-    // Classification: the fused cross-entropy kernels where registered, 2 kernels instead of ~45
-    // per step (the same value and gradient; see docs/performance.md).
-    this.lossFn = ctx.stream.kind === 'classification' ? (out, y) => fusedCrossEntropy(out, y) ?? loss(out, y) : loss;
+    this.lossFn = trainingLossFor(ctx.stream.kind);
     this.resetParameters();
   }
 

@@ -1,6 +1,7 @@
 import * as tf from '../../backend/tf.js';
 import type { LearnerContext } from '../types.js';
-import { type StoredExamples, toTensors } from './example-memory.js';
+import { uploadMatrix, uploadRows } from '../../streams/upload.js';
+import type { StoredExamples } from './example-memory.js';
 
 /** Examples drawn from a memory, uploaded: inputs, labels, their tasks, and any stored fields. */
 export interface ReplayDraw {
@@ -14,13 +15,12 @@ export interface ReplayDraw {
 
 /** Uploads stored examples (and the named fields) as tensors the caller disposes with disposeDraw. */
 export function uploadDraw(ctx: LearnerContext, examples: StoredExamples, fieldNames: readonly string[] = []): ReplayDraw {
-  const { stream } = ctx;
-  const { x, y } = toTensors(examples, stream.inputShape, stream.kind === 'classification');
+  const { x, y } = uploadRows(examples, ctx.stream);
   const fields: Record<string, tf.Tensor2D> = {};
   for (const name of fieldNames) {
     const values = examples.fields?.[name];
     if (!values) throw new Error(`stored examples have no field '${name}'`);
-    fields[name] = tf.tensor2d(values, [examples.n, values.length / Math.max(1, examples.n)]);
+    fields[name] = uploadMatrix(values, examples.n);
   }
   return { x, y, tasks: examples.tasks, fields, n: examples.n };
 }

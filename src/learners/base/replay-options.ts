@@ -4,17 +4,17 @@ import type { LearnerContext } from '../types.js';
 import type { FieldWidths } from './example-memory.js';
 import { type BufferPolicy, ReplayBuffer, bufferPolicies, labelWidthOf } from './replay-buffer.js';
 
-/** The memory options every replay learner shares (ER, DER, DER++, ER-ACE, MIR, ...). */
+/** The memory options every replay learner shares (ER, DER, DER++, ER-ACE, MIR, ...), with the schema's defaults filled in. */
 export interface ReplayOptions {
   /** Total examples kept. */
-  readonly memorySize?: number;
-  /** Replayed examples per step. */
+  readonly memorySize: number;
+  /** Replayed examples per step; absent: the protocol's batch size. */
   readonly replayBatch?: number;
   /** Which examples a full memory keeps. */
-  readonly buffer?: BufferPolicy;
+  readonly buffer: BufferPolicy;
 }
 
-/** A learner's defaults for the shared options; replayBatch undefined = the protocol's batch size. */
+/** A learner's defaults for the shared options, stated in its schema; replayBatch undefined = the protocol's batch size. */
 export interface ReplayDefaults {
   readonly memorySize: number;
   readonly replayBatch?: number;
@@ -40,10 +40,10 @@ export function replaySchema(defaults: ReplayDefaults): Record<string, JsonSchem
  * needs task ids and room for every task, the class-balanced policies need class labels. On
  * multi-head streams a class is (task, label), since relabelled tasks reuse the ids 0..C-1.
  */
-export function replayBufferFor(learner: string, ctx: LearnerContext, options: ReplayOptions, defaults: ReplayDefaults, fields?: FieldWidths): ReplayBuffer {
+export function replayBufferFor(learner: string, ctx: LearnerContext, options: ReplayOptions, fields?: FieldWidths): ReplayBuffer {
   const { stream } = ctx;
-  const policy = options.buffer ?? defaults.buffer;
-  const capacity = options.memorySize ?? defaults.memorySize;
+  const policy = options.buffer;
+  const capacity = options.memorySize;
   let perTask: number | undefined;
   if (policy === 'ring-per-task') {
     if (ctx.taskFree) throw new ClbenchError(`learner ${learner}: buffer 'ring-per-task' needs task ids, but protocol.taskFree is true`);
@@ -57,7 +57,7 @@ export function replayBufferFor(learner: string, ctx: LearnerContext, options: R
   return new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy, capacity, perTask, classOf, fields }, ctx.rng.fork('replay-buffer'));
 }
 
-/** Replayed examples per step: the option, else the learner's default, else the protocol's batch size. */
-export function replayBatchOf(ctx: LearnerContext, options: ReplayOptions, defaults: ReplayDefaults): number {
-  return options.replayBatch ?? defaults.replayBatch ?? ctx.batchSize;
+/** Replayed examples per step: the option (or the learner's schema default), else the protocol's batch size. */
+export function replayBatchOf(ctx: LearnerContext, options: ReplayOptions): number {
+  return options.replayBatch ?? ctx.batchSize;
 }

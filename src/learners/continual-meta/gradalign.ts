@@ -1,7 +1,7 @@
 import * as tf from '../../backend/tf.js';
-import { ExampleMemory, toTensors } from '../base/example-memory.js';
-import type { LossFn } from '../base/losses.js';
-import { metaLossFor } from '../meta/losses.js';
+import { uploadRows } from '../../streams/upload.js';
+import { ExampleMemory } from '../base/example-memory.js';
+import { type LossFn, secondOrderLossFor } from '../../models/losses.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { headsMask, maskedValueAndGrads } from './masked-grads.js';
 import { mixedTaskLoss } from '../base/mixed-task-loss.js';
@@ -10,15 +10,13 @@ import { ReservoirLearner } from './reservoir-learner.js';
 export interface GradAlignOptions {
   readonly lr: number;
   /** λ: weight of the alignment reward ⟨g_current, g_memory⟩. */
-  readonly lambda?: number;
+  readonly lambda: number;
   /** Weight of the replayed examples' own loss (0: the current batch alone, 1: MER's objective). */
-  readonly replayWeight?: number;
-  readonly memorySize?: number;
+  readonly replayWeight: number;
+  readonly memorySize: number;
   /** Replayed examples drawn (with replacement) for g_memory at each step. */
-  readonly replayBatch?: number;
+  readonly replayBatch: number;
 }
-
-const DEFAULTS = { lambda: 0.01, replayWeight: 0, memorySize: 500, replayBatch: 10 } as const;
 
 /** The scalar objective a gradalign step descends, as a function of the parameters. */
 export type ParamObjective = (params: readonly tf.Tensor[]) => tf.Scalar;
@@ -55,13 +53,13 @@ export class GradAlign extends ReservoirLearner {
   private twiceDifferentiable!: LossFn;
 
   constructor(private readonly options: GradAlignOptions) {
-    super(options.lr, options.memorySize ?? DEFAULTS.memorySize);
+    super(options.lr, options.memorySize);
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     // Cross-entropy whose backward pass is itself differentiable (tfjs's own is not).
-    this.twiceDifferentiable = metaLossFor(ctx.stream.kind);
+    this.twiceDifferentiable = secondOrderLossFor(ctx.stream.kind);
   }
 
   observe(batch: Batch): number {
@@ -74,11 +72,11 @@ export class GradAlign extends ReservoirLearner {
     if (this.buffer.size === 0) {
       loss = this.step(() => current(this.params));
     } else {
-      const replay = this.drawReplay(this.options.replayBatch ?? DEFAULTS.replayBatch);
-      const { x, y } = toTensors(replay, stream.inputShape, stream.kind === 'classification');
+      const replay = this.drawReplay(this.options.replayBatch);
+      const { x, y } = uploadRows(replay, stream);
       const memory: ParamObjective = (p) => mixedTaskLoss(model, this.twiceDifferentiable, p, x, y, replay.tasks, headOf);
       const masks = { current: headsMask(model, [head]), memory: headsMask(model, [...replay.tasks].map(headOf)) };
-      const objective = alignmentObjective(current, memory, this.options.lambda ?? DEFAULTS.lambda, this.options.replayWeight ?? DEFAULTS.replayWeight, masks);
+      const objective = alignmentObjective(current, memory, this.options.lambda, this.options.replayWeight, masks);
       loss = this.step(() => objective(this.params));
       tf.dispose([x, y]);
     }
@@ -94,10 +92,10 @@ export const gradAlignEntry: LearnerEntry<GradAlignOptions> = {
     type: 'object',
     properties: {
       lr: { type: 'number', exclusiveMinimum: 0, description: 'SGD learning rate' },
-      lambda: { type: 'number', minimum: 0, default: DEFAULTS.lambda, description: 'λ: weight of the alignment reward ⟨g_current, g_memory⟩' },
-      replayWeight: { type: 'number', minimum: 0, default: DEFAULTS.replayWeight, description: 'Weight of the replayed examples’ own loss (1: MER’s objective)' },
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Reservoir capacity' },
-      replayBatch: { type: 'integer', minimum: 1, default: DEFAULTS.replayBatch, description: 'Replayed examples per step (with replacement)' },
+      lambda: { type: 'number', minimum: 0, default: 0.01, description: 'λ: weight of the alignment reward ⟨g_current, g_memory⟩' },
+      replayWeight: { type: 'number', minimum: 0, default: 0, description: 'Weight of the replayed examples’ own loss (1: MER’s objective)' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Reservoir capacity' },
+      replayBatch: { type: 'integer', minimum: 1, default: 10, description: 'Replayed examples per step (with replacement)' },
     },
     required: ['lr'],
   },

@@ -1,11 +1,12 @@
 import * as tf from '../../backend/tf.js';
 import type { FunctionalModel } from '../../models/types.js';
 import type { StreamInfo } from '../../streams/types.js';
+import { uploadRows } from '../../streams/upload.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { StoredExamples } from '../base/example-memory.js';
 import { type HostParams, HostMlp, copyParams, interpolateParams, readParams } from './host-mlp.js';
 import { headsMask, maskedValueAndGrads } from './masked-grads.js';
-import { trainingLoss } from './training-loss.js';
+import { trainingLossFor } from '../../models/losses.js';
 
 /**
  * Sequential single-example SGD on a working copy θ of a learner's parameters, with named
@@ -128,17 +129,16 @@ class TfEngine implements InnerLoopEngine {
 
   constructor(private readonly setup: EngineSetup) {
     this.theta = setup.variables.map((v) => tf.keep(v.clone()));
-    this.loss = trainingLoss(setup.stream.kind);
+    this.loss = trainingLossFor(setup.stream.kind);
   }
 
   use(examples: StoredExamples): void {
     tf.dispose([this.x, this.y]);
     const { stream } = this.setup;
     // One upload per batch; each step slices its row.
-    this.x = tf.keep(tf.tensor(examples.x, [examples.n, ...stream.inputShape]));
-    this.y = tf.keep(stream.kind === 'classification'
-      ? tf.tensor1d(Int32Array.from(examples.y), 'int32')
-      : tf.tensor2d(examples.y, [examples.n, stream.outputSize]));
+    const { x, y } = uploadRows(examples, stream);
+    this.x = tf.keep(x);
+    this.y = tf.keep(y);
     this.tasks = examples.tasks;
   }
 

@@ -13,24 +13,20 @@ export interface MerOptions {
   /** SGD step size α of every inner step. */
   readonly lr: number;
   /** Within-batch Reptile rate β. */
-  readonly beta?: number;
+  readonly beta: number;
   /** Across-batch Reptile rate γ. */
-  readonly gamma?: number;
+  readonly gamma: number;
   /** k−1: reservoir samples drawn (with replacement) into each batch beside the incoming example. */
-  readonly replay?: number;
+  readonly replay: number;
   /** s: batches per incoming example. */
-  readonly steps?: number;
+  readonly steps: number;
   /** Reservoir capacity. */
-  readonly memorySize?: number;
-  readonly currentPosition?: CurrentPosition;
+  readonly memorySize: number;
+  readonly currentPosition: CurrentPosition;
   /** Multiplier of the incoming example's loss (Algorithm 7's s). */
-  readonly currentLossScale?: number;
-  readonly engine?: EngineChoice;
+  readonly currentLossScale: number;
+  readonly engine: EngineChoice;
 }
-
-const DEFAULTS = {
-  beta: 0.03, gamma: 1, replay: 10, steps: 10, memorySize: 500, currentPosition: 'shuffled', currentLossScale: 1, engine: 'auto',
-} as const;
 
 /** Slots of the engine's snapshots. */
 const START = 0;
@@ -97,13 +93,13 @@ export class Mer extends ReservoirLearner {
   private stale = false;
 
   constructor(private readonly options: MerOptions) {
-    super(options.lr, options.memorySize ?? DEFAULTS.memorySize);
+    super(options.lr, options.memorySize);
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     this.orderRng = ctx.rng.fork('batch-order');
-    this.engine = makeEngine(this.options.engine ?? DEFAULTS.engine, {
+    this.engine = makeEngine(this.options.engine, {
       model: ctx.model, stream: ctx.stream, variables: this.params, headOf: (task) => this.headFor(task < 0 ? undefined : task),
     }, 'mer');
   }
@@ -122,11 +118,11 @@ export class Mer extends ReservoirLearner {
     const incoming = ExampleMemory.read(batch);
     const o = this.options;
     const rates: MerRates = {
-      lr: o.lr, beta: o.beta ?? DEFAULTS.beta, gamma: o.gamma ?? DEFAULTS.gamma, currentLossScale: o.currentLossScale ?? DEFAULTS.currentLossScale,
+      lr: o.lr, beta: o.beta, gamma: o.gamma, currentLossScale: o.currentLossScale,
     };
-    const steps = o.steps ?? DEFAULTS.steps;
-    const replay = o.replay ?? DEFAULTS.replay;
-    const position = o.currentPosition ?? DEFAULTS.currentPosition;
+    const steps = o.steps;
+    const replay = o.replay;
+    const position = o.currentPosition;
     let loss = 0;
     // MER learns from one example at a time, whatever the protocol's batch size.
     for (let i = 0; i < incoming.n; i++) {
@@ -168,18 +164,18 @@ export const merEntry: LearnerEntry<MerOptions> = {
     type: 'object',
     properties: {
       lr: { type: 'number', exclusiveMinimum: 0, description: 'SGD step size α of each inner step' },
-      beta: { type: 'number', minimum: 0, maximum: 1, default: DEFAULTS.beta, description: 'Within-batch Reptile rate β' },
-      gamma: { type: 'number', minimum: 0, maximum: 1, default: DEFAULTS.gamma, description: 'Across-batch Reptile rate γ' },
-      replay: { type: 'integer', minimum: 0, default: DEFAULTS.replay, description: 'k−1: reservoir samples per batch (drawn with replacement)' },
-      steps: { type: 'integer', minimum: 1, default: DEFAULTS.steps, description: 's: batches per incoming example' },
-      memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Reservoir capacity' },
+      beta: { type: 'number', minimum: 0, maximum: 1, default: 0.03, description: 'Within-batch Reptile rate β' },
+      gamma: { type: 'number', minimum: 0, maximum: 1, default: 1, description: 'Across-batch Reptile rate γ' },
+      replay: { type: 'integer', minimum: 0, default: 10, description: 'k−1: reservoir samples per batch (drawn with replacement)' },
+      steps: { type: 'integer', minimum: 1, default: 10, description: 's: batches per incoming example' },
+      memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Reservoir capacity' },
       currentPosition: {
-        enum: ['shuffled', 'first', 'last'], default: DEFAULTS.currentPosition,
+        enum: ['shuffled', 'first', 'last'], default: 'shuffled',
         description: 'Where the incoming example goes in each batch: shuffled (Algorithm 1 as in the reference, Algorithm 7), first (the MER code’s Algorithm 1), last (Algorithm 6)',
       },
-      currentLossScale: { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.currentLossScale, description: 'Multiplier of the incoming example’s loss (Algorithm 7’s s)' },
+      currentLossScale: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Multiplier of the incoming example’s loss (Algorithm 7’s s)' },
       engine: {
-        enum: ['auto', 'host', 'tf'], default: DEFAULTS.engine,
+        enum: ['auto', 'host', 'tf'], default: 'auto',
         description: 'Inner loop in host memory (MLPs; auto picks it when the model allows) or through tfjs',
       },
     },
@@ -190,9 +186,9 @@ export const merEntry: LearnerEntry<MerOptions> = {
 
 /** The step budget of MER on a stream: Σ over examples of s·(1 + min(k−1, reservoir size)), as the reference counts them. */
 export function merStepCount(examples: number, options: Pick<MerOptions, 'steps' | 'replay' | 'memorySize'>): number {
-  const s = options.steps ?? DEFAULTS.steps;
-  const k1 = options.replay ?? DEFAULTS.replay;
-  const capacity = options.memorySize ?? DEFAULTS.memorySize;
+  const s = options.steps;
+  const k1 = options.replay;
+  const capacity = options.memorySize;
   let total = 0;
   for (let e = 0; e < examples; e++) total += s * (1 + Math.min(k1, e, capacity));
   return total;

@@ -1,18 +1,17 @@
-import { Ajv } from 'ajv';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import * as tf from '../../backend/tf.js';
 import { glorotUniform } from '../../models/init.js';
 import type { StreamSpec } from '../../streams/stream-entry.js';
 import { streams } from '../../streams/registry.js';
 import type { Split, StreamInfo } from '../../streams/types.js';
+import { uploadRows } from '../../streams/upload.js';
 import { ClbenchError } from '../../util/errors.js';
+import { withDefaults } from '../../util/options.js';
 import type { Rng } from '../../util/rng.js';
-import type { LossFn } from '../base/losses.js';
 import { ModelLearner } from '../base/model-learner.js';
-import { metaLossFor } from '../meta/losses.js';
+import { type LossFn, secondOrderLossFor, trainingLossFor } from '../../models/losses.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { type SplitMlp, splitMlp } from './split-mlp.js';
-import { trainingLoss } from './training-loss.js';
 
 /** How the representation is (meta-)trained before the stream: OML's objective, or the paper's pre-training baseline. */
 export type OmlObjective = 'oml' | 'pretrain';
@@ -20,24 +19,24 @@ export type OmlObjective = 'oml' | 'pretrain';
 export interface OmlMetaTraining {
   /** The stream trajectories are drawn from: each meta-iteration is a freshly seeded instance of it. */
   readonly stream: StreamSpec;
-  readonly iterations?: number;
+  readonly iterations: number;
   /** Tasks of each trajectory (default: all of the stream's). */
   readonly tasksPerTrajectory?: number;
   /** Inner minibatch size. */
-  readonly batchSize?: number;
+  readonly batchSize: number;
   /** Inner SGD steps per task of the trajectory. */
-  readonly stepsPerTask?: number;
+  readonly stepsPerTask: number;
   /** Examples per task in the remember set the meta-loss is taken on (from each task's test split). */
-  readonly rememberPerTask?: number;
-  readonly innerLr?: number;
+  readonly rememberPerTask: number;
+  readonly innerLr: number;
   /** Adam step size of the meta-updates. */
-  readonly metaLr?: number;
+  readonly metaLr: number;
   /** Differentiate through the inner loop (OML); false: first-order (the inner updates are constants). */
-  readonly secondOrder?: boolean;
+  readonly secondOrder: boolean;
   /** Element-wise clip of the inner gradients (OML's code: 10). */
-  readonly clip?: number;
+  readonly clip: number;
   /** Classification: re-draw the output weights of a trajectory's classes before its inner loop (OML's code). */
-  readonly resetClassRows?: boolean;
+  readonly resetClassRows: boolean;
 }
 
 export interface OmlOptions {
@@ -46,15 +45,10 @@ export interface OmlOptions {
   /** Hidden layers in the representation network; the rest, and the output layer, form the prediction network. */
   readonly representationLayers?: number;
   readonly metaTraining: OmlMetaTraining;
-  readonly objective?: OmlObjective;
+  readonly objective: OmlObjective;
   /** Re-draw the output layer after meta-training (new classes at meta-test). */
-  readonly resetHead?: boolean;
+  readonly resetHead: boolean;
 }
-
-const META_DEFAULTS = {
-  iterations: 200, batchSize: 8, stepsPerTask: 40, rememberPerTask: 32, innerLr: 0.003, metaLr: 1e-4, secondOrder: true, clip: 10,
-  resetClassRows: true,
-} as const;
 
 /** One meta-training trajectory as tensors: inner minibatches in order (steps × batchSize rows), and the remember set. */
 export interface TrajectoryData {
@@ -87,10 +81,8 @@ function rowsOf(split: Split, count: number): { x: Float32Array; y: Float32Array
 
 function upload(x: Float32Array, y: Float32Array, info: StreamInfo): [tf.Tensor, tf.Tensor] {
   const n = y.length / (info.kind === 'classification' ? 1 : info.outputSize);
-  return [
-    tf.tensor(x, [n, ...info.inputShape]),
-    info.kind === 'classification' ? tf.tensor1d(Int32Array.from(y), 'int32') : tf.tensor2d(y, [n, info.outputSize]),
-  ];
+  const rows = uploadRows({ x, y, n }, info);
+  return [rows.x, rows.y];
 }
 
 export interface InnerSettings {
@@ -143,7 +135,7 @@ export class Oml extends ModelLearner {
   private streamLoss!: LossFn;
 
   constructor(private readonly options: OmlOptions) {
-    super({ lr: options.lr ?? options.metaTraining.innerLr ?? META_DEFAULTS.innerLr });
+    super({ lr: options.lr ?? options.metaTraining.innerLr });
   }
 
   override async setup(ctx: LearnerContext): Promise<void> {
@@ -153,7 +145,7 @@ export class Oml extends ModelLearner {
     const split = splitMlp(ctx.model, cut);
     if (typeof split === 'string') throw new ClbenchError(`learner oml: ${split}`);
     this.split = split;
-    this.streamLoss = trainingLoss(ctx.stream.kind);
+    this.streamLoss = trainingLossFor(ctx.stream.kind);
     await this.metaTrain(ctx);
     if (this.options.resetHead) this.redrawOutput(ctx.rng.fork('reset-head'));
   }
@@ -174,12 +166,12 @@ export class Oml extends ModelLearner {
     const m = this.options.metaTraining;
     const spec = resolveStreamSpec(m.stream);
     const entry = streams.get(spec.type);
-    const iterations = m.iterations ?? META_DEFAULTS.iterations;
+    const iterations = m.iterations;
     const rng = ctx.rng.fork('oml-meta-training');
-    const optimizer = tf.train.adam(m.metaLr ?? META_DEFAULTS.metaLr);
-    const objective = this.options.objective ?? 'oml';
-    const secondOrder = m.secondOrder ?? META_DEFAULTS.secondOrder;
-    const lossOf = secondOrder && objective === 'oml' ? metaLossFor(ctx.stream.kind) : trainingLoss(ctx.stream.kind);
+    const optimizer = tf.train.adam(m.metaLr);
+    const objective = this.options.objective;
+    const secondOrder = m.secondOrder;
+    const lossOf = secondOrder && objective === 'oml' ? secondOrderLossFor(ctx.stream.kind) : trainingLossFor(ctx.stream.kind);
     try {
       for (let it = 0; it < iterations; it++) {
         const stream = entry.create(spec, rng.fork(`trajectory-${it}`));
@@ -187,7 +179,7 @@ export class Oml extends ModelLearner {
         const tasks = await lastValueFrom(stream.tasks().pipe(take(m.tasksPerTrajectory ?? stream.info.numTasks), toArray()));
         const trajectory = this.trajectory(tasks.map((t) => [t.train(), t.test()] as const), stream.info);
         try {
-          if (ctx.stream.kind === 'classification' && (m.resetClassRows ?? META_DEFAULTS.resetClassRows)) {
+          if (ctx.stream.kind === 'classification' && m.resetClassRows) {
             this.redrawOutput(rng.fork(`reset-${it}`), trajectory.classes);
           }
           const grads = tf.tidy(() => {
@@ -209,9 +201,9 @@ export class Oml extends ModelLearner {
 
   private trajectory(splits: readonly (readonly [Split, Split])[], info: StreamInfo): Trajectory {
     const m = this.options.metaTraining;
-    const batchSize = m.batchSize ?? META_DEFAULTS.batchSize;
-    const perTask = batchSize * (m.stepsPerTask ?? META_DEFAULTS.stepsPerTask);
-    const remember = m.rememberPerTask ?? META_DEFAULTS.rememberPerTask;
+    const batchSize = m.batchSize;
+    const perTask = batchSize * m.stepsPerTask;
+    const remember = m.rememberPerTask;
     const join = (parts: { x: Float32Array; y: Float32Array }[]) => {
       const x = new Float32Array(parts.reduce((a, p) => a + p.x.length, 0));
       const y = new Float32Array(parts.reduce((a, p) => a + p.y.length, 0));
@@ -235,7 +227,7 @@ export class Oml extends ModelLearner {
   /** OML's meta-objective on one trajectory, as a closure for tf.variableGrads (see omlMetaLoss). */
   private omlLoss(t: Trajectory, lossOf: LossFn, secondOrder: boolean): () => tf.Scalar {
     const m = this.options.metaTraining;
-    const inner: InnerSettings = { innerLr: m.innerLr ?? META_DEFAULTS.innerLr, clip: m.clip ?? META_DEFAULTS.clip, lossOf };
+    const inner: InnerSettings = { innerLr: m.innerLr, clip: m.clip, lossOf };
     if (secondOrder) return () => omlMetaLoss(this.split, this.params, t, inner);
     // First order: the PLN's inner displacement θ_K − θ_0, computed without recording, enters as a constant.
     const delta = tf.tidy(() => {
@@ -277,14 +269,7 @@ export class Oml extends ModelLearner {
 function resolveStreamSpec(raw: StreamSpec): StreamSpec {
   if (!streams.has(raw.type)) throw new ClbenchError(`learner oml: metaTraining.stream.type '${raw.type}' is not a known stream; known: ${streams.names().join(', ')}`);
   const { type, ...options } = raw;
-  const schema = streams.get(type).options;
-  const validate = new Ajv({ useDefaults: true, strict: false, allErrors: true }).compile(schema);
-  const copy = structuredClone(options);
-  if (!validate(copy)) {
-    const problems = (validate.errors ?? []).map((e) => `metaTraining.stream${e.instancePath.replace(/\//g, '.')} ${e.message}`);
-    throw new ClbenchError(`learner oml: ${problems.join('; ')}`);
-  }
-  return { type, ...copy };
+  return { type, ...withDefaults<object>(streams.get(type).options, options, 'learner oml', 'metaTraining.stream') };
 }
 
 function checkCompatible(meta: StreamInfo, target: StreamInfo): void {
@@ -309,16 +294,16 @@ export const omlEntry: LearnerEntry<OmlOptions> = {
         type: 'object',
         properties: {
           stream: { type: 'object', properties: { type: { type: 'string' } }, required: ['type'], description: 'Stream the trajectories come from (any registered stream and its options)' },
-          iterations: { type: 'integer', minimum: 0, default: META_DEFAULTS.iterations, description: 'Meta-updates' },
+          iterations: { type: 'integer', minimum: 0, default: 200, description: 'Meta-updates' },
           tasksPerTrajectory: { type: 'integer', minimum: 1, description: 'Tasks per trajectory (default: all of the stream’s)' },
-          batchSize: { type: 'integer', minimum: 1, default: META_DEFAULTS.batchSize, description: 'Inner minibatch size' },
-          stepsPerTask: { type: 'integer', minimum: 1, default: META_DEFAULTS.stepsPerTask, description: 'Inner SGD steps per task' },
-          rememberPerTask: { type: 'integer', minimum: 1, default: META_DEFAULTS.rememberPerTask, description: 'Remember-set examples per task (from its test split)' },
-          innerLr: { type: 'number', exclusiveMinimum: 0, default: META_DEFAULTS.innerLr, description: 'Inner SGD step size' },
-          metaLr: { type: 'number', exclusiveMinimum: 0, default: META_DEFAULTS.metaLr, description: 'Adam step size of the meta-updates' },
-          secondOrder: { type: 'boolean', default: META_DEFAULTS.secondOrder, description: 'Differentiate through the inner loop (false: first order)' },
-          clip: { type: 'number', exclusiveMinimum: 0, default: META_DEFAULTS.clip, description: 'Element-wise clip of the inner gradients' },
-          resetClassRows: { type: 'boolean', default: META_DEFAULTS.resetClassRows, description: 'Classification: re-draw the output weights of a trajectory’s classes first' },
+          batchSize: { type: 'integer', minimum: 1, default: 8, description: 'Inner minibatch size' },
+          stepsPerTask: { type: 'integer', minimum: 1, default: 40, description: 'Inner SGD steps per task' },
+          rememberPerTask: { type: 'integer', minimum: 1, default: 32, description: 'Remember-set examples per task (from its test split)' },
+          innerLr: { type: 'number', exclusiveMinimum: 0, default: 0.003, description: 'Inner SGD step size' },
+          metaLr: { type: 'number', exclusiveMinimum: 0, default: 1e-4, description: 'Adam step size of the meta-updates' },
+          secondOrder: { type: 'boolean', default: true, description: 'Differentiate through the inner loop (false: first order)' },
+          clip: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'Element-wise clip of the inner gradients' },
+          resetClassRows: { type: 'boolean', default: true, description: 'Classification: re-draw the output weights of a trajectory’s classes first' },
         },
         required: ['stream'],
         additionalProperties: false,

@@ -1,6 +1,6 @@
 import * as tf from '../../backend/tf.js';
 import type { FunctionalModel } from '../../models/types.js';
-import type { LossFn } from '../base/losses.js';
+import type { LossFn } from '../../models/losses.js';
 import type { Adapted, Batch } from '../types.js';
 import { type StepSizes, innerLoop } from './functional-sgd.js';
 

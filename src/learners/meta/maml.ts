@@ -6,7 +6,7 @@ import { perTaskCopies } from './task-batched.js';
 
 export interface MamlOptions extends MetaOptions {
   /** Drop the second-order term: the meta-gradient is the query gradient at the adapted weights. */
-  readonly firstOrder?: boolean;
+  readonly firstOrder: boolean;
 }
 
 /** What differs between MAML, ANIL and Meta-SGD: which parameters adapt, and at which step sizes. */
@@ -52,7 +52,7 @@ export class Maml extends MetaLearner {
 
   /** The inner loop: steps, step sizes, which parameters adapt (overridden by ANIL and Meta-SGD). */
   protected rule(): InnerRule {
-    return { steps: this.innerSteps, lr: this.innerLr, firstOrder: this.options.firstOrder ?? false };
+    return { steps: this.innerSteps, lr: this.innerLr, firstOrder: this.options.firstOrder };
   }
 
   /** The variables the meta-gradient is taken for: θ, then any learned inner step sizes. */

@@ -1,36 +1,31 @@
 import * as tf from '../../backend/tf.js';
 import type { Episode } from '../../streams/episodes.js';
 import type { ProblemKind, Split } from '../../streams/types.js';
+import { type HostRows, uploadRows } from '../../streams/upload.js';
 import type { Batch, EpisodeBatch, MetaBatch } from '../types.js';
 
-function labelsOf(splits: readonly Split[], kind: ProblemKind, leading: number[]): tf.Tensor {
+/** The splits' rows one after another, on the host (labels stay int32 ids for classification). */
+function concatSplits(splits: readonly Split[], kind: ProblemKind): HostRows {
   const n = splits.reduce((a, s) => a + s.n, 0);
-  if (kind === 'classification') {
-    const y = new Int32Array(n);
-    let offset = 0;
-    for (const s of splits) y.set(s.y as Int32Array, (offset += s.n) - s.n);
-    return tf.tensor(y, leading, 'int32');
+  const x = new Float32Array(splits.reduce((a, s) => a + s.x.length, 0));
+  const labels = splits.reduce((a, s) => a + s.y.length, 0);
+  const y = kind === 'classification' ? new Int32Array(labels) : new Float32Array(labels);
+  let xAt = 0;
+  let yAt = 0;
+  for (const s of splits) {
+    x.set(s.x, xAt);
+    y.set(s.y, yAt);
+    xAt += s.x.length;
+    yAt += s.y.length;
   }
-  const width = splits[0].y.length / Math.max(1, splits[0].n);
-  const y = new Float32Array(n * width);
-  let offset = 0;
-  for (const s of splits) y.set(s.y as Float32Array, (offset += s.y.length) - s.y.length);
-  return tf.tensor(y, [...leading, width]);
+  return { x, y, n };
 }
 
-/** Splits as one batch: rows concatenated, or (with `tasks`) stacked along a leading task axis. */
+/** Splits as one batch: rows concatenated, or (with `stackTasks`) stacked along a leading task axis. */
 export function uploadSplits(splits: readonly Split[], kind: ProblemKind, stackTasks = false): Batch {
-  const shape = splits[0].inputShape;
-  const d = shape.reduce((a, b) => a * b, 1);
-  const n = splits.reduce((a, s) => a + s.n, 0);
-  const x = new Float32Array(n * d);
-  let offset = 0;
-  for (const s of splits) {
-    x.set(s.x, offset);
-    offset += s.x.length;
-  }
-  const leading = stackTasks ? [splits.length, splits[0].n] : [n];
-  return { x: tf.tensor(x, [...leading, ...shape]), y: labelsOf(splits, kind, leading), size: n };
+  const rows = concatSplits(splits, kind);
+  const leading = stackTasks ? [splits.length, splits[0].n] : [rows.n];
+  return { ...uploadRows(rows, { inputShape: splits[0].inputShape, kind }, leading), size: rows.n };
 }
 
 /** Uploads may happen on first access inside a caller's tf.tidy: keep them, the batch disposes them. */

@@ -4,22 +4,22 @@ import { ModelLearner } from '../base/model-learner.js';
 import type { OptimizerName } from '../base/optimizer.js';
 import type { Batch, LearnerContext, MetaBatch } from '../types.js';
 import type { ParamLoss, StepSizes } from './functional-sgd.js';
-import { metaLossFor } from './losses.js';
+import { secondOrderLossFor } from '../../models/losses.js';
 import { type TaskBatchedForward, taskBatchedForward } from './task-batched.js';
 
-/** Options every meta-learner shares. */
+/** Options every meta-learner shares, with the schema's defaults filled in. */
 export interface MetaOptions {
   /** Inner-loop SGD steps per episode during meta-training. */
-  readonly innerSteps?: number;
+  readonly innerSteps: number;
   /** Inner-loop (and default test-time) step size α. */
-  readonly innerLr?: number;
+  readonly innerLr: number;
   /** Outer (meta) learning rate. */
-  readonly metaLr?: number;
-  readonly metaOptimizer?: OptimizerName;
+  readonly metaLr: number;
+  readonly metaOptimizer: OptimizerName;
   /** Episodes per meta-update (overrides protocol.metaBatch). */
   readonly metaBatch?: number;
   /** Run the meta-batch's tasks as one batched computation when the model allows it (the MLP does). */
-  readonly vectorise?: boolean;
+  readonly vectorise: boolean;
 }
 
 export const metaOptionsSchema: Record<string, JsonSchema> = {
@@ -42,14 +42,14 @@ export abstract class MetaLearner extends ModelLearner {
   protected tasksForward?: TaskBatchedForward;
 
   constructor(protected readonly meta: MetaOptions) {
-    super({ lr: meta.metaLr ?? 0.001, optimizer: meta.metaOptimizer ?? 'adam' });
+    super({ lr: meta.metaLr, optimizer: meta.metaOptimizer });
     this.metaBatch = meta.metaBatch;
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    this.lossFn = metaLossFor(ctx.stream.kind);
-    this.tasksForward = this.meta.vectorise === false ? undefined : taskBatchedForward(ctx.model);
+    this.lossFn = secondOrderLossFor(ctx.stream.kind);
+    this.tasksForward = this.meta.vectorise ? taskBatchedForward(ctx.model) : undefined;
   }
 
   abstract metaObserve(batch: MetaBatch): number;
@@ -60,11 +60,11 @@ export abstract class MetaLearner extends ModelLearner {
   }
 
   protected get innerSteps(): number {
-    return this.meta.innerSteps ?? 1;
+    return this.meta.innerSteps;
   }
 
   protected get innerLr(): number {
-    return this.meta.innerLr ?? 0.01;
+    return this.meta.innerLr;
   }
 
   protected override adaptLr(): StepSizes {

@@ -3,21 +3,21 @@ import { glorotUniform } from '../../models/init.js';
 import type { EpisodeStreamInfo } from '../../streams/episodes.js';
 import { ModelLearner, toVariables } from '../base/model-learner.js';
 import type { OptimizerName } from '../base/optimizer.js';
-import { crossEntropy } from '../base/losses.js';
+import { crossEntropy } from '../../models/losses.js';
 import type { AdaptOptions, Adapted, Batch, LearnerContext, LearnerEntry, MetaBatch } from '../types.js';
 import { FastWeights } from './fast-weights.js';
 import type { StepSizes } from './functional-sgd.js';
 
 export interface PretrainOptions {
-  readonly lr?: number;
-  readonly optimizer?: OptimizerName;
+  readonly lr: number;
+  readonly optimizer: OptimizerName;
   /** Step size of test-time fine-tuning. */
-  readonly adaptLr?: number;
+  readonly adaptLr: number;
   /**
    * Classification: 'class' pretrains a classifier over the original classes of the meta-training
    * pool and fine-tunes from a zero N-way head; 'episode' trains on the episodes' own labels.
    */
-  readonly labels?: 'class' | 'episode';
+  readonly labels: 'class' | 'episode';
 }
 
 /** The model's output layer, if it is one kernel [d, out] and one bias [out] (head 0). */
@@ -44,7 +44,7 @@ export class Pretrain extends ModelLearner {
   private head?: { kernel: number; bias: number; width: number };
 
   constructor(private readonly options: PretrainOptions) {
-    super({ lr: options.lr ?? 0.001, optimizer: options.optimizer ?? 'adam' });
+    super({ lr: options.lr, optimizer: options.optimizer });
   }
 
   override setup(ctx: LearnerContext): void {
@@ -104,7 +104,7 @@ export class Pretrain extends ModelLearner {
   }
 
   protected override adaptLr(): StepSizes {
-    return this.options.adaptLr ?? 0.01;
+    return this.options.adaptLr;
   }
 
   override adapt(support: Batch, steps: number, options: AdaptOptions = {}): Adapted {

@@ -6,9 +6,9 @@ import { perTaskCopies } from './task-batched.js';
 
 export interface ReptileOptions extends Omit<MetaOptions, 'metaLr' | 'metaOptimizer'> {
   /** ε: θ ← θ + ε·(mean over tasks of θ̃ − θ). */
-  readonly outerStepSize?: number;
+  readonly outerStepSize: number;
   /** Anneal ε linearly to 0 over the meta-training run (as in the Reptile paper). */
-  readonly anneal?: boolean;
+  readonly anneal: boolean;
   /** Inner minibatch size (cycling through the episode's shuffled data); default: all of it each step. */
   readonly innerBatch?: number;
 }
@@ -22,14 +22,16 @@ export class Reptile extends MetaLearner {
   private iteration = 0;
 
   constructor(private readonly options: ReptileOptions) {
-    super({ ...options, innerSteps: options.innerSteps ?? 5, innerLr: options.innerLr ?? 0.02 });
+    // Reptile has no meta-optimiser option: its outer step is ε's. The optimizer serves observe() on
+    // a continual stream only, with the other meta-learners' default.
+    super({ ...options, metaLr: 0.001, metaOptimizer: 'adam' });
   }
 
   /** ε at the current meta-iteration. */
   private outerStepSize(): number {
-    const epsilon = this.options.outerStepSize ?? 0.1;
+    const epsilon = this.options.outerStepSize;
     const total = this.ctx.meta?.iterations;
-    if (!(this.options.anneal ?? true) || !total) return epsilon;
+    if (!this.options.anneal || !total) return epsilon;
     return epsilon * Math.max(0, 1 - this.iteration / total);
   }
 
