@@ -138,6 +138,26 @@ describe('a stream that fails mid-way', () => {
   });
 });
 
+describe('an endless stream as OML\'s meta-training source', () => {
+  it('is refused without tasksPerTrajectory, naming the option, and runs with it', async () => {
+    const oml = (extra: Record<string, unknown>) => {
+      const scenario = resolveScenario({
+        name: 'oml-endless',
+        stream: { type: 'endless-blobs' },
+        model: { type: 'mlp', hidden: [8, 8] },
+        protocol: { batchSize: 10, lcaBeta: 1, shuffle: false, maxTasks: 2 },
+        learners: [{ type: 'oml', lr: 0.1, representationLayers: 1, metaTraining: { stream: { type: 'endless-blobs' }, iterations: 1, ...extra } }],
+        seeds: [0],
+      });
+      return runAndCollect({ scenario, learner: scenario.learners[0], seed: 0 });
+    };
+    const refused = await oml({});
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatch(/metaTraining\.tasksPerTrajectory/);
+    expect((await oml({ tasksPerTrajectory: 2 })).status).toBe('completed');
+  });
+});
+
 describe('cancelling a run', () => {
   const isStep = (e: RunEvent, task: number, batch: number) => e.type === 'train-step' && e.task === task && e.batchInTask === batch;
 

@@ -175,7 +175,7 @@ export class Oml extends ModelLearner {
     try {
       for (let it = 0; it < iterations; it++) {
         const stream = entry.create(spec, rng.fork(`trajectory-${it}`));
-        if (it === 0) checkCompatible(stream.info, ctx.stream);
+        if (it === 0) checkCompatible(stream.info, ctx.stream, m.tasksPerTrajectory);
         const tasks = await lastValueFrom(stream.tasks().pipe(take(m.tasksPerTrajectory ?? stream.info.numTasks), toArray()));
         const trajectory = this.trajectory(tasks.map((t) => [t.train(), t.test()] as const), stream.info);
         try {
@@ -272,7 +272,11 @@ function resolveStreamSpec(raw: StreamSpec): StreamSpec {
   return { type, ...withDefaults<object>(streams.get(type).options, options, 'learner oml', 'metaTraining.stream') };
 }
 
-function checkCompatible(meta: StreamInfo, target: StreamInfo): void {
+function checkCompatible(meta: StreamInfo, target: StreamInfo, tasksPerTrajectory: number | undefined): void {
+  // A trajectory is a window of the meta-training stream; on an endless stream "all of it" never ends.
+  if (tasksPerTrajectory === undefined && !Number.isFinite(meta.numTasks)) {
+    throw new ClbenchError('learner oml: metaTraining.stream is endless, so metaTraining.tasksPerTrajectory must say how many tasks a trajectory takes');
+  }
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
   if (meta.kind !== target.kind || !same(meta.inputShape, target.inputShape) || meta.outputSize !== target.outputSize || meta.heads !== 1) {
     const show = (s: StreamInfo) => `${s.kind}, input [${s.inputShape.join(', ')}], ${s.outputSize} outputs, ${s.heads} head(s)`;
