@@ -12,9 +12,16 @@ function isNumber(v: number | null | undefined): v is number {
   return typeof v === 'number' && !Number.isNaN(v);
 }
 
-/** `v` with `digits` decimals, '—' when it is null, undefined or NaN. Never prints "-0.000". */
+/** From this magnitude on a finite value prints in exponent form: fixed decimals would be a wall of digits. */
+export const EXPONENT_FROM = 1e6;
+
+/**
+ * `v` with `digits` decimals, '—' when it is null, undefined or NaN. Never prints "-0.000". A finite
+ * value with |v| ≥ 1e6 (a diverged loss) prints with two significant digits in exponent form: "4.7e+29".
+ */
 export function formatScore(v: number | null | undefined, digits = 3): string {
   if (!isNumber(v)) return MISSING;
+  if (Number.isFinite(v) && Math.abs(v) >= EXPONENT_FROM) return v.toExponential(1);
   const text = v.toFixed(digits);
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 }
@@ -35,6 +42,13 @@ function formatSteps(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
+/** A count per run: a whole number as such ("0"), a mean over seeds with one decimal ("1.3 ± 0.6"). */
+function formatCount(cell: SummaryCell): string {
+  if (!isNumber(cell.mean)) return MISSING;
+  const spread = cell.n > 1 && isNumber(cell.std) && cell.std > 0 ? ` ± ${cell.std.toFixed(1)}` : '';
+  return `${formatSteps(cell.mean)}${spread}`;
+}
+
 /**
  * stepsToTarget over `measured` runs, of which `cell.n` reached the target: "5", "5.5 ± 0.7" over
  * seeds, "never" when none did, and "(2/3 reached)" after the mean when only some did (the mean is
@@ -49,16 +63,19 @@ export function formatStepsToTarget(cell: SummaryCell, measured: number): string
 
 /** Continual-evaluation metrics that count batches (src/metrics/stability-gap.ts, adaptation-speed.ts). */
 const BATCH_COUNTS = new Set(['gapRecovery', 'stepsTo90']);
+/** The adaptation metric that counts meta-test episodes (src/metrics/adaptation.ts). */
+export const DIVERGED_EPISODES = 'divergedEpisodes';
 
 /**
  * The text of summary[learner][column]: wall time and batch counts with 1 decimal, stepsToTarget
- * as a step count (or "never"), any other metric as a score with 3 decimals; '—' when the learner
- * has no such cell.
+ * as a step count (or "never"), divergedEpisodes as a count ("0", "1.3 ± 0.6" over seeds), any other
+ * metric as a score with 3 decimals; '—' when the learner has no such cell.
  */
 export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
   const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
   if (!cell) return MISSING;
   if (column === WALL_SECONDS || BATCH_COUNTS.has(column)) return formatMeanStd(cell, 1);
+  if (column === DIVERGED_EPISODES) return formatCount(cell);
   if (column === STEPS_TO_TARGET) {
     const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
     return formatStepsToTarget(cell, measured);
@@ -73,7 +90,7 @@ export function formatSummaryCell(result: RunResult, learner: string, column: st
 export function formatDiff(ours: number | null, paper: number, digits = 3): string {
   if (!isNumber(ours) || !isNumber(paper)) return MISSING;
   const diff = ours - paper;
-  const magnitude = Math.abs(diff).toFixed(digits);
+  const magnitude = formatScore(Math.abs(diff), digits);
   if (Number(magnitude) === 0) return `±${magnitude}`;
   return `${diff > 0 ? '+' : MINUS}${magnitude}`;
 }
