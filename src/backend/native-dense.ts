@@ -8,27 +8,58 @@ function nativeDense(): boolean {
   return tf.getKernel(DENSE, tf.getBackend()) !== undefined;
 }
 
-function run(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: Activation): tf.Tensor2D {
-  return tf.engine().runKernel(DENSE, { x, w, b }, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+/** DENSE's attributes as the forward pass records them for its gradient. */
+interface DenseGradientAttrs extends DenseAttrs {
+  /** Whether x might need a gradient (see mayNeedGradient); when false dx is computed only if asked. */
+  readonly inputGradient: boolean;
 }
 
-/** One custom-gradient op per activation: forward and backward are one native kernel each. */
-const withGradient = Object.fromEntries(
-  (['relu', 'linear'] as const).map((activation) => [
-    activation,
-    tf.customGrad((x, w, b, save) => {
-      const y = run(x as tf.Tensor, w as tf.Tensor, b as tf.Tensor, activation);
-      (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor, y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const [sx, sw, sy] = saved;
-          return tf.engine().runKernel(DENSE_GRAD, { x: sx, w: sw, y: sy, dy: dy as tf.Tensor }, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        },
-      };
-    }),
-  ]),
-) as Record<Activation, (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D>;
+function run(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, attrs: DenseGradientAttrs): tf.Tensor2D {
+  return tf.engine().runKernel(DENSE, { x, w, b }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+function backward(x: tf.Tensor, w: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, activation: Activation, inputGradient: boolean): tf.Tensor[] {
+  return tf.engine().runKernel(DENSE_GRAD, { x, w, y, dy }, { activation, inputGradient } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+}
+
+interface TapeState {
+  activeTape?: { outputs: tf.Tensor[] }[];
+}
+
+/**
+ * Whether a gradient can flow into x: x is a trainable variable, or an op of the gradient being
+ * taped produced it. A tensor from outside (the input batch, uploaded before the step) needs none,
+ * unless a caller differentiates with respect to it (tf.grad(f)(x)): the gradient then computes dx
+ * on demand, so this only decides what is computed ahead, never what comes out.
+ */
+function mayNeedGradient(x: tf.Tensor): boolean {
+  if (x instanceof tf.Variable) return x.trainable;
+  const tape = (tf.engine().state as unknown as TapeState).activeTape ?? [];
+  for (let i = tape.length - 1; i >= 0; i--) if (tape[i].outputs.some((o) => o.id === x.id)) return true;
+  return false;
+}
+
+/**
+ * DENSE's gradient: dW, db and, when x may need one, dx from one native call made here (outside the
+ * per-input scopes, so what no input asks for is freed with the backward pass). The first layer's
+ * input is data: skipping its dx saves a third of that layer's backward products.
+ */
+tf.registerGradient({
+  kernelName: DENSE,
+  inputsToSave: ['x', 'w'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, w, y] = saved;
+    const { activation, inputGradient } = attrs as unknown as DenseGradientAttrs;
+    const grads = backward(x, w, y, dy as tf.Tensor, activation, inputGradient);
+    const [dw, db] = inputGradient ? grads.slice(1) : grads;
+    return {
+      x: () => (inputGradient ? grads[0] : backward(x, w, y, dy as tf.Tensor, activation, true)[0]),
+      w: () => dw,
+      b: () => db,
+    };
+  },
+});
 
 /**
  * A dense layer y = act(x·W + b) on x [n, din]. With the native kernels and at most a first-order
@@ -41,5 +72,5 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: Acti
   const depth = tf.engine().state.gradientDepth;
   const plain = x.dtype !== 'float32' || x.rank !== 2 || w.rank !== 2 || b.rank !== 1 || !nativeDense();
   if (plain || depth > 1) return tf.fused.matMul({ a: x, b: w, bias: b, activation });
-  return depth === 0 ? run(x, w, b, activation) : withGradient[activation](x, w, b);
+  return run(x, w, b, { activation, inputGradient: depth > 0 && mayNeedGradient(x) });
 }

@@ -1,12 +1,12 @@
 import { loadNativeBlas } from './native.js';
-import { registerDenseKernels, registerNativeKernels, registerWasmSliceFix } from './native-kernels.js';
+import { registerDenseKernels, registerNativeKernels, registerWasmGatherFix, registerWasmSliceFix } from './native-kernels.js';
 import { registerSoftmaxXentKernels } from './native-xent.js';
 
 /**
  * The kernel-level speed-ups, each of which can be switched off to measure it (docs/performance.md):
- * CLBENCH_NATIVE=0 turns all off; CLBENCH_NATIVE_OFF=slice,blas,dense,xent some of them.
+ * CLBENCH_NATIVE=0 turns all off; CLBENCH_NATIVE_OFF=slice,gather,blas,dense,xent some of them.
  */
-export const LEVERS = ['slice', 'blas', 'dense', 'xent'] as const;
+export const LEVERS = ['slice', 'gather', 'blas', 'dense', 'xent'] as const;
 export type Lever = (typeof LEVERS)[number];
 
 function enabled(lever: Lever): boolean {
@@ -31,6 +31,7 @@ export function installNativeKernels(backend: string): Record<string, string> {
   if (done) return done;
   const versions: Record<string, string> = {};
   if (backend === 'wasm' && enabled('slice')) registerWasmSliceFix();
+  if (backend === 'wasm' && enabled('gather')) registerWasmGatherFix();
   if (enabled('xent')) registerSoftmaxXentKernels(backend);
   if (enabled('blas')) {
     const blas = loadNativeBlas();

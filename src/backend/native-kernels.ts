@@ -125,6 +125,34 @@ function replaceKernel(kernelName: string, backendName: string, kernelFunc: (ori
 }
 
 /**
+ * tfjs-backend-wasm 4.22's GatherV2 computes a multi-dimensional index for every output element:
+ * taking 10 shuffled rows of a resident task (the runner's batches when the protocol shuffles)
+ * cost about 0.14 ms, x and y a sixth of a DER++ step on Seq-MNIST (1.6 → 1.35 ms of CPU with
+ * this fix, docs/performance.md, "split-derpp"). Rows along axis 0 are contiguous, so a
+ * row gather is one copy per index inside the heap; other gathers, and out-of-range indices (which
+ * the original reports), go to the original kernel. Needs no addon.
+ */
+export function registerWasmGatherFix(): void {
+  replaceKernel(tf.GatherV2, 'wasm', (original) => (args) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+    if (x.dtype === 'string' || indices.dtype !== 'int32' || batchDims !== 0 || tf.util.parseAxisParam(axis, x.shape)[0] !== 0) return original(args);
+    const backend = args.backend as WasmBackend & { readSync(dataId: object): Int32Array };
+    const rows = backend.readSync(indices.dataId);
+    const count = x.shape[0];
+    if (rows.some((r) => !(r >= 0 && r < count))) return original(args);
+    const rowBytes = tf.util.bytesPerElement(x.dtype) * tf.util.sizeFromShape(x.shape.slice(1));
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    // Offsets and the heap view after allocating: a growing heap replaces HEAPU8's buffer.
+    const from = backend.dataIdMap.get(x.dataId).memoryOffset;
+    const to = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const heap = backend.wasm.HEAPU8;
+    for (let i = 0; i < rows.length; i++) heap.copyWithin(to + i * rowBytes, from + rows[i] * rowBytes, from + (rows[i] + 1) * rowBytes);
+    return out;
+  });
+}
+
+/**
  * tfjs-backend-wasm 4.22's Slice copies the whole input out of the heap (readSync) to take a
  * slice of it: a 10-row batch of a resident 1000-image task cost a 3 MB copy, a quarter of a
  * rotations-naive run. A contiguous slice is one copy inside the heap; other slices still go to
@@ -187,6 +215,11 @@ export interface DenseAttrs {
   readonly activation: 'relu' | 'linear';
 }
 
+/** DENSE_GRAD's attributes: without inputGradient (false) it returns only [dW, db]. */
+export interface DenseGradAttrs extends DenseAttrs {
+  readonly inputGradient?: boolean;
+}
+
 /**
  * y = act(x·W + b) for x [n, din], W [din, dout], b [dout], and its whole backward pass
  * (dx, dW, db from x, W, y, dy) as one kernel each, instead of the ~17 kernels tfjs runs for a
@@ -215,18 +248,19 @@ export function registerDenseKernels(backendName: string, blas: NativeBlas): voi
     backendName,
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, w, y, dy } = inputs as Record<string, tf.TensorInfo>;
+      const { activation, inputGradient = true } = attrs as unknown as DenseGradAttrs;
       const [n, din] = x.shape;
       const dout = w.shape[1];
-      const dx = storage.allocate(backend, [n, din]);
+      const dx = inputGradient ? storage.allocate(backend, [n, din]) : undefined;
       const dw = storage.allocate(backend, [din, dout]);
       const db = storage.allocate(backend, [dout]);
-      const [X, W, Y, DY, DX, DW, DB] = [storage.read(backend, x), storage.read(backend, w), storage.read(backend, y), storage.read(backend, dy), dx.target(), dw.target(), db.target()];
+      const [X, W, Y, DY, DX, DW, DB] = [storage.read(backend, x), storage.read(backend, w), storage.read(backend, y), storage.read(backend, dy), dx?.target(), dw.target(), db.target()];
       blas.denseBackward(
-        n, din, dout, (attrs as unknown as DenseAttrs).activation === 'relu',
+        n, din, dout, activation === 'relu',
         X.buffer, X.offset, W.buffer, W.offset, Y.buffer, Y.offset, DY.buffer, DY.offset,
-        DX.buffer, DX.offset, DW.buffer, DW.offset, DB.buffer, DB.offset,
+        DX?.buffer ?? null, DX?.offset ?? 0, DW.buffer, DW.offset, DB.buffer, DB.offset,
       );
-      return [dx.info, dw.info, db.info];
+      return dx ? [dx.info, dw.info, db.info] : [dw.info, db.info];
     },
   });
 }

@@ -42,14 +42,19 @@ export class Der extends ModelLearner {
   observe(batch: Batch): number {
     const incoming = ExampleMemory.read(batch);
     const draws = this.buffer.size > 0 && this.replayBatch > 0 ? this.drawReplay() : [];
+    // One forward pass over the batch and the draws where rows do not interact (an MLP, one head;
+    // not a batch-norm Conv-4): their rows, joined before the taped step, so the first layer
+    // knows its input needs no gradient.
+    const oneForward = draws.length > 0 && this.ctx.stream.heads === 1 && this.ctx.model.structure?.kind === 'mlp';
+    const joined = oneForward ? tf.concat([batch.x, ...draws.map((d) => d.x)]) : undefined;
     const { loss, outputs } = this.stepWithOutputs(() => {
-      const logits = this.ctx.model.forward(this.params, batch.x, this.headFor(batch.taskIndex));
+      const [logits, ...drawOutputs] = this.forwardAll(batch, draws, joined);
       const current = this.lossFn(logits, batch.y);
-      const total = draws.length > 0 ? tf.add(current, this.replayLoss(draws)) as tf.Scalar : current;
+      const total = draws.length > 0 ? tf.add(current, this.replayLoss(draws, drawOutputs)) as tf.Scalar : current;
       return { loss: total, outputs: { logits } };
     });
     const logits = Float32Array.from(outputs.logits.dataSync());
-    tf.dispose(outputs.logits);
+    tf.dispose([outputs.logits, ...(joined ? [joined] : [])]);
     draws.forEach(disposeDraw);
     this.buffer.add(withFields(incoming, { logits }));
     return loss;
@@ -60,11 +65,26 @@ export class Der extends ModelLearner {
     return [uploadDraw(this.ctx, this.buffer.sample(this.replayBatch), ['logits'])];
   }
 
-  /** α·MSE between the network's outputs on the draw and the logits stored with it. */
-  protected replayLoss(draws: readonly ReplayDraw[]): tf.Scalar {
+  /** α·MSE between the network's outputs on the draw (`outputs[0]`) and the logits stored with it. */
+  protected replayLoss(draws: readonly ReplayDraw[], outputs: readonly tf.Tensor[]): tf.Scalar {
     const [draw] = draws;
     const alpha = this.options.alpha;
-    return tf.mul(alpha, meanSquaredError(this.outputsOf(draw), draw.fields.logits));
+    return tf.mul(alpha, meanSquaredError(outputs[0], draw.fields.logits));
+  }
+
+  /**
+   * The network's outputs on the incoming batch, then on each draw. Given `joined` (the batch's and
+   * the draws' rows), one forward pass over them, split back: each row's outputs are those of
+   * separate passes (the MLP acts row by row), and the step runs one product per layer
+   * instead of one per draw. The weight gradients then sum the rows in one product rather than
+   * adding per-draw products, which changes the last bits of an update (docs/performance.md,
+   * "split-derpp").
+   */
+  private forwardAll(batch: Batch, draws: readonly ReplayDraw[], joined: tf.Tensor | undefined): tf.Tensor[] {
+    if (!joined) {
+      return [this.ctx.model.forward(this.params, batch.x, this.headFor(batch.taskIndex)), ...draws.map((d) => this.outputsOf(d))];
+    }
+    return tf.split(this.ctx.model.forward(this.params, joined, 0), [batch.x.shape[0], ...draws.map((d) => d.n)]);
   }
 
   /** The network's outputs on replayed rows, each through its own task's head. */

@@ -31,9 +31,9 @@ export class Derpp extends Der {
     return [...super.drawReplay(), uploadDraw(this.ctx, this.buffer.sample(this.replayBatch))];
   }
 
-  protected override replayLoss(draws: readonly ReplayDraw[]): tf.Scalar {
+  protected override replayLoss(draws: readonly ReplayDraw[], outputs: readonly tf.Tensor[]): tf.Scalar {
     const [, labelled] = draws;
-    return tf.tidy(() => tf.add(super.replayLoss(draws), tf.mul(this.beta, this.lossFn(this.outputsOf(labelled), labelled.y))));
+    return tf.tidy(() => tf.add(super.replayLoss(draws, outputs), tf.mul(this.beta, this.lossFn(outputs[1], labelled.y))));
   }
 }
 

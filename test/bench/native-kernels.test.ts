@@ -82,6 +82,23 @@ describe.each(['wasm', 'cpu'])('kernel overrides on %s', (backendName) => {
     expectClose(cols, [data[5], data[6], data[9], data[10]], 0);
   });
 
+  it('gathers rows (repeated, of float and int tensors), columns, and rejects an index out of range', () => {
+    const data = values(5 * 2 * 3);
+    const [rows, labels, cols] = tf.tidy(() => {
+      const t = tf.tensor3d(data, [5, 2, 3]);
+      const idx = tf.tensor1d([4, 0, 4], 'int32');
+      return [
+        tf.gather(t, idx).dataSync(),
+        tf.gather(tf.tensor1d([7, 8, 9, 10, 11], 'int32'), idx).dataSync(),
+        tf.gather(tf.tensor2d(data.subarray(0, 6), [2, 3]), tf.tensor1d([2, 0], 'int32'), 1).dataSync(),
+      ];
+    });
+    expectClose(rows, [...data.subarray(24, 30), ...data.subarray(0, 6), ...data.subarray(24, 30)], 0);
+    expect(Array.from(labels)).toEqual([11, 7, 11]);
+    expectClose(cols, [data[2], data[0], data[5], data[3]], 0);
+    expect(() => tf.tidy(() => tf.gather(tf.tensor1d([1, 2]), tf.tensor1d([2], 'int32')).dataSync())).toThrow(/not in \[0, 1\]/);
+  });
+
   it('gives the dense layer the gradients of matMul + bias + relu', () => {
     const x = tf.tensor2d(values(5 * 4), [5, 4]);
     const w = tf.tensor2d(values(4 * 3), [4, 3]);
@@ -93,6 +110,27 @@ describe.each(['wasm', 'cpu'])('kernel overrides on %s', (backendName) => {
     expected.forEach((g, i) => expectClose(actual[i].dataSync(), g.dataSync()));
     expectClose(tf.tidy(() => fused(x, w, b).dataSync()), tf.tidy(() => composite(x, w, b).dataSync()), 1e-4);
     tf.dispose([x, w, b, ...expected, ...actual]);
+  });
+
+  it.skipIf(!addon)('leaves out dx for a data input, computes it when asked, and leaks nothing', async () => {
+    const model = mlp({ inputSize: 4, hidden: [3], outputSize: 2 });
+    const params = model.init(new Rng(5)).map((t) => tf.variable(t));
+    const x = tf.tensor2d(values(6 * 4), [6, 4]);
+    const loss = () => tf.sum(tf.square(model.forward(params, x))) as tf.Scalar;
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(loss, params);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The hidden layer's input comes from the tape (dx, dW, db); the first layer's is data (dW, db).
+    const outputs = profile.kernels.filter((k) => k.name === 'ClbenchDenseGrad').map((k) => k.outputShapes.length);
+    expect(outputs).toEqual([3, 2]);
+    // Differentiating with respect to the input itself still gives dx, as tfjs's composite ops do.
+    const composite = (xx: tf.Tensor) => tf.sum(tf.square(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xx, params[0]), params[1])), params[2]), params[3])));
+    const [dx, expected] = [tf.grad((xx: tf.Tensor) => tf.sum(tf.square(model.forward(params, xx))))(x), tf.grad(composite)(x)];
+    expectClose(dx.dataSync(), expected.dataSync());
+    tf.dispose([x, dx, expected, ...params]);
   });
 
   it('keeps second-order gradients through the MLP (the MAML case) equal to tfjs’s own', () => {

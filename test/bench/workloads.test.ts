@@ -7,7 +7,7 @@ import { type WorkerLine, runBench } from '../../src/bench/run-bench.js';
 import { median } from '../../src/bench/stats.js';
 import { DEFAULT_REFERENCE_SCRIPT, runTorch } from '../../src/bench/torch-reference.js';
 import { runContinual } from '../../src/bench/workloads/continual.js';
-import { DEFAULT_WORKLOADS, WORKLOADS } from '../../src/bench/workloads/index.js';
+import { DEFAULT_WORKLOADS, WORKLOADS, workloadNamed } from '../../src/bench/workloads/index.js';
 import { defaultDatasetDir } from '../../src/streams/datasets/image-dataset.js';
 
 const SMALL_STREAM = { type: 'rotated-mnist', dataset: 'mnist', tasks: 3, trainPerTask: 100, testPerTask: 100 };
@@ -19,8 +19,11 @@ describe('benchmark workloads', () => {
 
   it('offers the three raced workloads, the GEM and MER slots and the few-shot Conv-4', () => {
     expect(DEFAULT_WORKLOADS).toEqual(['rotations-naive', 'rotations-er', 'maml-sine']);
-    expect(WORKLOADS.map((w) => w.name)).toEqual(['rotations-naive', 'rotations-er', 'maml-sine', 'gem', 'rotations-mer', 'few-shot-conv4']);
-    expect(WORKLOADS.map((w) => w.model)).toEqual(['mlp', 'mlp', 'mlp', 'mlp', 'mlp', 'conv4']);
+    expect(WORKLOADS.map((w) => w.name)).toEqual(['rotations-naive', 'rotations-er', 'maml-sine', 'gem', 'rotations-mer', 'few-shot-conv4', 'split-derpp']);
+    expect(WORKLOADS.map((w) => w.model)).toEqual(['mlp', 'mlp', 'mlp', 'mlp', 'mlp', 'conv4', 'mlp']);
+    const splitDerpp = WORKLOADS.find((w) => w.name === 'split-derpp')!;
+    expect(splitDerpp.torchArgs({ seed: 0, k: 10 })).toEqual(['split-derpp', '--buffer', '500']);
+    expect(splitDerpp.torchArgs({ seed: 0, k: 10, limit: 50 })).toBeUndefined();
     expect(WORKLOADS.find((w) => w.name === 'few-shot-conv4')!.torchArgs({ seed: 0, k: 1 })).toBeUndefined();
     expect(WORKLOADS.find((w) => w.name === 'maml-sine')!.torchArgs({ seed: 0, k: 5 })).toEqual(['maml-sine', '--iters', '300', '--k', '5']);
     expect(WORKLOADS.find((w) => w.name === 'gem')!.torchArgs({ seed: 0, iters: 1, k: 1 })).toBeUndefined();
@@ -38,6 +41,23 @@ describe('benchmark workloads', () => {
     expect(result.quality.LA).toBeGreaterThan(0.1);
     expect(result.wallSeconds).toBeGreaterThan(0);
     expect(result.cpuSeconds).toBeGreaterThan(0);
+    expect(result.tensorGrowth).toBe(0);
+  });
+});
+
+describe('split-derpp', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('runs DER++ 500 of scenarios/der-seq-mnist.json, scored class-IL and task-IL, leaking no tensor', async () => {
+    const before = tf.memory().numTensors;
+    const result = await workloadNamed('split-derpp').run({ seed: 0, k: 10, limit: 100 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(result.quality).sort()).toEqual(['ACC', 'ACC-taskIL', 'BWT', 'LA']);
+    // 100 images of each digit pair: each task is learnt, and the task-IL view forgets less.
+    expect(result.quality.LA).toBeGreaterThan(0.8);
+    expect(result.quality['ACC-taskIL']).toBeGreaterThan(result.quality.ACC);
     expect(result.tensorGrowth).toBe(0);
   });
 });

@@ -22,8 +22,13 @@ export interface ContinualRun {
   readonly learner: LearnerSpec;
   readonly seed: number;
   readonly stream?: Record<string, unknown>;
+  /** Default: the reference's MLP 784-100-100-10. */
+  readonly model?: Record<string, unknown>;
   readonly protocol?: Partial<Protocol>;
 }
+
+/** The metrics a continual workload reports, where its run has them (ACC-taskIL: class-incremental streams). */
+const QUALITY_METRICS = ['ACC', 'ACC-taskIL', 'BWT', 'LA'];
 
 /**
  * One run of a continual workload through the product path (scenario validation, runAndCollect:
@@ -35,7 +40,7 @@ export async function runContinual(run: ContinualRun): Promise<WorkloadResult> {
   const scenario = resolveScenario({
     name: 'bench',
     stream: run.stream ?? ROTATIONS_STREAM,
-    model: { type: 'mlp', hidden: [100, 100] },
+    model: run.model ?? { type: 'mlp', hidden: [100, 100] },
     protocol: { ...REFERENCE_PROTOCOL, ...run.protocol },
     learners: [run.learner],
     seeds: [run.seed],
@@ -62,7 +67,7 @@ export async function runContinual(run: ContinualRun): Promise<WorkloadResult> {
     throw new ClbenchError(`bench run of '${run.learner.type}' ended ${record.status}${record.error ? `: ${record.error}` : ''}`);
   }
   const quality: Record<string, number> = {};
-  for (const name of ['ACC', 'BWT', 'LA']) {
+  for (const name of QUALITY_METRICS) {
     const value = record.metrics[name];
     if (typeof value === 'number') quality[name] = value;
   }
