@@ -156,14 +156,20 @@ function formatLoss(loss: number | string | null | undefined): string {
   return Number.isFinite(loss) ? String(Number(loss.toPrecision(4))) : String(loss);
 }
 
-/** Runs that did not complete (failed or diverged). */
+/** The meta-test episodes on which a meta run's fine-tuning diverged (0 for a continual run). */
+function divergedEpisodesOf(run: RunRecord): number {
+  const count = run.metrics[DIVERGED_EPISODES];
+  return typeof count === 'number' ? count : 0;
+}
+
+/** Runs that did not complete (failed or diverged), and meta runs whose fine-tuning diverged on some episode. */
 export function problemRuns(result: RunResult): RunRecord[] {
-  return result.runs.filter((run) => run.status !== 'completed' || run.diverged !== undefined);
+  return result.runs.filter((run) => run.status !== 'completed' || run.diverged !== undefined || divergedEpisodesOf(run) > 0);
 }
 
 /**
  * What went wrong, on one line, starting with the status: "diverged at task 1 (rot-45), step 57
- * (loss NaN)" or "failed: <error>".
+ * (loss NaN)", "failed: <error>" or "completed; fine-tuning diverged on 2 meta-test episodes (divergedEpisodes)".
  */
 export function describeProblem(run: RunRecord, taskIds: readonly string[] = []): string {
   const parts: string[] = [];
@@ -178,6 +184,8 @@ export function describeProblem(run: RunRecord, taskIds: readonly string[] = [])
   if (run.status === 'failed') parts.push(`failed${error ? `: ${error}` : ' (no error message)'}`);
   else if (error) parts.push(`error: ${error}`);
   if (parts.length === 0) parts.push(run.status);
+  const episodes = divergedEpisodesOf(run);
+  if (episodes > 0) parts.push(`fine-tuning diverged on ${episodes} meta-test episode${episodes === 1 ? '' : 's'} (divergedEpisodes)`);
   return parts.join('; ');
 }
 

@@ -188,6 +188,17 @@ describe('renderMarkdown', () => {
     expect(lines).toContain('- **ewc | strong**, seed 2: diverged at task 1 (perm-1), step 57 (loss non-finite)');
   });
 
+  it('problems section names a completed meta run whose fine-tuning diverged on some episodes', () => {
+    const base = fixtureResult();
+    const runs = base.runs.slice(0, 3).map((r, i) => ({ ...r, metrics: { ...r.metrics, divergedEpisodes: i === 0 ? 2 : i === 1 ? 1 : 0 } }));
+    const result = { ...base, runs };
+    expect(section(renderMarkdown(result), 'Problems').filter((l) => l.startsWith('- '))).toEqual([
+      '- **naive**, seed 1: completed; fine-tuning diverged on 2 meta-test episodes (divergedEpisodes)',
+      '- **naive**, seed 2: completed; fine-tuning diverged on 1 meta-test episode (divergedEpisodes)',
+    ]);
+    expect(renderConsoleSummary(result, { color: false })).toContain('✗ naive seed 1: completed; fine-tuning diverged on 2 meta-test episodes');
+  });
+
   it('no problems section when every run completed', () => {
     const base = fixtureResult();
     expect(renderMarkdown({ ...base, runs: base.runs.slice(0, 3) })).not.toContain('## Problems');
