@@ -22,7 +22,7 @@ export type { Adapted, AdaptOptions, Batch, EpisodeBatch, Learner, LearnerContex
 export { learners } from './learners/registry.js';
 export { LearnerRegistry } from './learners/learner-registry.js';
 export { ModelLearner, initVariables, toVariables } from './learners/base/model-learner.js';
-export { ExampleMemory, gatherRows, toTensors, withFields, type FieldWidths, type StoredExamples } from './learners/base/example-memory.js';
+export { ExampleMemory, gatherRows, withFields, type FieldWidths, type StoredExamples } from './learners/base/example-memory.js';
 export { ReplayBuffer, bufferPolicies, labelWidthOf, type BufferPolicy, type ReplayBufferOptions } from './learners/base/replay-buffer.js';
 export { replayBatchOf, replayBufferFor, replaySchema, type ReplayDefaults, type ReplayOptions } from './learners/base/replay-options.js';
 export { disposeDraw, uploadDraw, type ReplayDraw } from './learners/base/replay-draw.js';

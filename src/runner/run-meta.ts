@@ -119,7 +119,10 @@ class MetaRun {
     return 'completed';
   }
 
-  /** One meta-update on the next meta-batch of episodes (pulled from the stream, one batch at a time). */
+  /**
+   * One meta-update on the next meta-batch of episodes. The episodes are pulled from the stream
+   * one meta-batch at a time: the array is that window of `metaBatch` episodes, never the stream.
+   */
   private async metaStep(): Promise<number | undefined> {
     const { life, learner, metaBatch } = this;
     const episodes = await lastValueFrom(this.stream.metaTrain(this.iteration * metaBatch).pipe(take(metaBatch), toArray()));

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { take } from 'rxjs';
+import { firstValueFrom, take } from 'rxjs';
 import type { BackendInfo } from '../backend/select.js';
 import { summarizeRuns } from './summarize.js';
 import { type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
@@ -39,19 +39,24 @@ export interface RunScenarioOptions {
 
 export interface StreamPreview {
   readonly info: StreamInfo;
-  readonly taskIds: string[];
+  /** Tasks a continual run trains on (an endless stream cut at protocol.maxTasks); 0 for the meta protocol. */
+  readonly runTasks: number;
   /** The model's parameter count (checked against the size limit). */
   readonly parameters: number;
 }
 
-/** Builds the stream once up front: missing data and impossible settings fail before any run. */
+/**
+ * Builds the stream and the model once up front, and the first task's test split: missing data
+ * and impossible settings fail before any run. The stream is not walked: its length is in its
+ * info, and each run records the ids of the tasks it saw.
+ */
 export async function previewStream(scenario: Scenario, regs: Registries = defaultRegistries): Promise<StreamPreview> {
   // Meta-learning: the stream must be a task distribution; its tasks are episodes, not a sequence to report.
   if (isMetaProtocol(scenario.protocol)) {
     const { info } = createTaskDistribution(scenario, scenario.seeds[0], regs);
     const model = createModel(scenario, info, regs);
     checkModelSize(model);
-    return { info, taskIds: [], parameters: parameterCount(model) };
+    return { info, runTasks: 0, parameters: parameterCount(model) };
   }
   const stream = createStream(scenario, scenario.seeds[0], regs);
   // The run's length (an endless stream cut at protocol.maxTasks) is checked before any task is listed.
@@ -62,12 +67,10 @@ export async function previewStream(scenario: Scenario, regs: Registries = defau
   if (scenario.protocol.taskFree && stream.info.heads > 1) {
     throw new ClbenchError(`stream '${scenario.stream.type}' gives one head per task, which needs task ids, but protocol.taskFree is true`);
   }
-  const taskIds: string[] = [];
-  await stream.tasks().pipe(take(run.numTasks)).forEach((task) => {
-    if (taskIds.length === 0) checkResidentTests(run, task.test().n);
-    taskIds.push(task.id);
-  });
-  return { info: stream.info, taskIds, parameters: parameterCount(model) };
+  // All test splits stay resident during a run: sized from the first task's.
+  const first = await firstValueFrom(stream.tasks().pipe(take(Math.min(1, run.numTasks))), { defaultValue: undefined });
+  if (first) checkResidentTests(run, first.test().n);
+  return { info: stream.info, runTasks: run.numTasks, parameters: parameterCount(model) };
 }
 
 /**
@@ -77,7 +80,7 @@ export async function previewStream(scenario: Scenario, regs: Registries = defau
  */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
   const regs = options.registries ?? defaultRegistries;
-  const { info, taskIds } = await previewStream(scenario, regs);
+  const { info } = await previewStream(scenario, regs);
   mkdirSync(options.outDir, { recursive: true });
   // A reused folder must not show an earlier scenario's reports beside this run's partial result.
   for (const stale of ['report.md', 'report.html']) rmSync(join(options.outDir, stale), { force: true });
@@ -94,7 +97,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     versions: options.backend.versions,
     scenario,
     stream: info,
-    taskIds: sharedTaskIds(taskIds, runs),
+    taskIds: sharedTaskIds(runs),
     metricOptions,
     runs,
     summary: summarizeRuns(runs),

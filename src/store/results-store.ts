@@ -90,7 +90,7 @@ export class ResultsStore {
         )
         .run({
           hash: entry.hash, name: entry.scenario.name, scenario: JSON.stringify(entry.scenario), stream: JSON.stringify(entry.stream),
-          taskIds: JSON.stringify(entry.taskIds), metricOptions: JSON.stringify(entry.metricOptions), command: entry.command ?? null, t,
+          taskIds: JSON.stringify(entry.taskIds ?? []), metricOptions: JSON.stringify(entry.metricOptions), command: entry.command ?? null, t,
         }),
     );
   }

@@ -19,7 +19,11 @@ export interface ScenarioEntry {
   readonly hash: string;
   readonly scenario: Scenario;
   readonly stream: StreamInfo;
-  readonly taskIds: readonly string[];
+  /**
+   * Task labels of stores written before runs recorded their own task ids (RunRecord.taskIds);
+   * new entries leave it out, and results take the labels from their runs.
+   */
+  readonly taskIds?: readonly string[];
   readonly metricOptions: MetricOptions;
   readonly command?: string;
 }

@@ -20,7 +20,8 @@ export function runDir(outDir: string, label: string, seed: number, id: string):
 export interface ResultParts {
   readonly scenario: Scenario;
   readonly stream: StreamInfo;
-  readonly taskIds: readonly string[];
+  /** Labels for runs that carry no task ids of their own (results of older stores). */
+  readonly taskIds?: readonly string[];
   readonly metricOptions: MetricOptions;
   readonly backend: string;
   readonly versions: Record<string, string>;
@@ -41,7 +42,7 @@ export function buildRunResult(p: ResultParts): RunResult {
     versions: p.versions,
     scenario: p.scenario,
     stream: p.stream,
-    taskIds: sharedTaskIds(p.taskIds, p.runs),
+    taskIds: sharedTaskIds(p.runs, p.taskIds),
     metricOptions: p.metricOptions,
     runs: [...p.runs],
     summary: summarizeRuns(p.runs),

@@ -52,7 +52,7 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
   const { store, executor, outDir } = options;
   const { scenario, preview } = plan;
   const metricOptions = metricOptionsOf(scenario);
-  store.saveScenario({ hash: plan.scenarioHash, scenario, stream: preview.info, taskIds: preview.taskIds, metricOptions, command: options.command });
+  store.saveScenario({ hash: plan.scenarioHash, scenario, stream: preview.info, metricOptions, command: options.command });
   store.addRuns(plan.runs.map((r) => ({ id: r.id, scenarioHash: plan.scenarioHash, scenario: scenario.name, learner: r.learner, label: r.label, seed: r.seed, backend: plan.backend })));
 
   const ids = plan.runs.map((r) => r.id);
@@ -80,7 +80,7 @@ export async function runSweep(plan: SweepPlan, options: RunSweepOptions): Promi
         progress: (task) => options.onRunProgress?.(run, task),
       });
       writeResultJson(dir, buildRunResult({
-        scenario: run.scenario, stream: preview.info, taskIds: preview.taskIds, metricOptions, backend: outcome.backend,
+        scenario: run.scenario, stream: preview.info, metricOptions, backend: outcome.backend,
         versions: outcome.versions, runs: [outcome.record], complete: true, command: options.command,
       }));
       store.finishRun(outcome);

@@ -1,8 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { useBackend } from '../../src/backend/select.js';
-import { crossEntropy } from '../../src/learners/base/losses.js';
-import { laMamlMetaGradients } from '../../src/learners/continual-meta/lamaml.js';
+import type { StoredExamples } from '../../src/learners/base/example-memory.js';
+import { crossEntropy } from '../../src/models/losses.js';
+import { toVariables } from '../../src/learners/base/model-learner.js';
+import { HostMlp } from '../../src/learners/continual-meta/host-mlp.js';
+import { laMamlGlance } from '../../src/learners/continual-meta/lamaml.js';
+import type { LookAheadEngine } from '../../src/learners/continual-meta/lamaml-engine.js';
+import { HostLookAhead } from '../../src/learners/continual-meta/lamaml-host.js';
+import { TfLookAhead } from '../../src/learners/continual-meta/lamaml-tf.js';
 import { taskBatchedForward } from '../../src/learners/meta/task-batched.js';
 import { learners } from '../../src/learners/registry.js';
 import type { Learner } from '../../src/learners/types.js';
@@ -17,40 +23,46 @@ beforeAll(async () => {
 const stream: StreamInfo = { type: 'toy', numTasks: 1, inputShape: [4], outputSize: 3, heads: 1, kind: 'classification', description: '' };
 const model = mlp({ inputSize: 4, hidden: [5], outputSize: 3 });
 
-function toyBatch(n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
+function toyExamples(n: number, seed: number): StoredExamples {
   const rng = new Rng(seed);
   return {
-    x: tf.tensor2d(Float32Array.from({ length: n * 4 }, () => rng.uniform(-1, 1)), [n, 4]),
-    y: tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(3)), 'int32'),
+    x: Float32Array.from({ length: n * 4 }, () => rng.uniform(-1, 1)),
+    y: Float32Array.from({ length: n }, () => rng.int(3)),
+    tasks: new Int32Array(n),
+    n,
   };
 }
 
+function toyBatch(n: number, seed: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
+  const e = toyExamples(n, seed);
+  return { x: tf.tensor2d(e.x, [n, 4]), y: tf.tensor1d(Int32Array.from(e.y), 'int32') };
+}
+
 async function made(type: string, options: Record<string, unknown>): Promise<Learner> {
-  const learner = learners.get(type).create(options as never);
+  const learner = learners.create(type, options);
   await learner.setup({ stream, model, rng: new Rng(3), batchSize: 4, epochs: 1, taskFree: false });
   return learner;
 }
 
-describe('La-MAML meta-gradient', () => {
-  it('equals autodiff of the unrolled first-order look-ahead objective', () => {
+describe('La-MAML glance', () => {
+  it('moves θ and α by autodiff of the unrolled first-order look-ahead objective, on every engine', () => {
     const rng = new Rng(1);
     const theta = model.init(rng);
     const alpha = theta.map((p, k) => tf.randomUniform(p.shape, k === 0 ? -0.05 : 0.01, 0.2, 'float32', 7 + k));
-    const inner = toyBatch(3, 2);
-    const meta = toyBatch(6, 4);
-    const innerLoss = (p: readonly tf.Tensor[], i: number) => crossEntropy(model.forward(p, tf.slice(inner.x, i, 1)), tf.slice(inner.y, i, 1));
-    const metaLoss = (p: readonly tf.Tensor[]) => crossEntropy(model.forward(p, meta.x), meta.y);
-    const steps = [2, 0, 1];
-    const closed = tf.tidy(() => laMamlMetaGradients(theta, alpha, innerLoss, steps, metaLoss));
-    const forward = taskBatchedForward(model)!;
-    const stackedLoss = (p: readonly tf.Tensor[]) =>
-      tf.mul(crossEntropy(tf.reshape(forward(p, tf.tile(tf.expandDims(meta.x, 0), [3, 1, 1])), [18, 3]), tf.tile(meta.y, [3])), 3) as tf.Scalar;
-    const batched = tf.tidy(() => laMamlMetaGradients(theta, alpha, innerLoss, steps, metaLoss, stackedLoss));
+    const inner = toyExamples(3, 2);
+    const meta = toyExamples(6, 4);
+    const order = [2, 0, 1];
+    const innerX = tf.tensor2d(inner.x, [3, 4]);
+    const innerY = tf.tensor1d(Int32Array.from(inner.y), 'int32');
+    const metaX = tf.tensor2d(meta.x, [6, 4]);
+    const metaY = tf.tensor1d(Int32Array.from(meta.y), 'int32');
+    const innerLoss = (p: readonly tf.Tensor[], i: number) => crossEntropy(model.forward(p, tf.slice(innerX, i, 1)), tf.slice(innerY, i, 1));
+    const metaLoss = (p: readonly tf.Tensor[]) => crossEntropy(model.forward(p, metaX), metaY);
 
     // First order: the inner gradients are constants, computed beforehand along the same path.
     const constants: tf.Tensor[][] = [];
     let fast = [...theta];
-    for (const i of steps) {
+    for (const i of order) {
       const g = tf.grads((...p: tf.Tensor[]) => innerLoss(p, i))(fast);
       constants.push(g);
       fast = fast.map((p, k) => tf.sub(p, tf.mul(tf.relu(alpha[k]), g[k])));
@@ -66,21 +78,38 @@ describe('La-MAML meta-gradient', () => {
       }
       return tf.div(total, constants.length) as tf.Scalar;
     };
-    const auto = tf.grads(objective)([...theta, ...alpha]);
-    const close = (a: tf.Tensor, b: tf.Tensor) => {
-      const [av, bv] = [a.dataSync(), b.dataSync()];
-      av.forEach((v, j) => expect(Math.abs(v - bv[j])).toBeLessThan(1e-5));
-    };
-    for (const result of [closed, batched]) {
-      result.theta.forEach((g, k) => close(g, auto[k]));
-      result.alpha.forEach((g, k) => close(g, auto[theta.length + k]));
-      expect(Math.abs(result.loss.dataSync()[0] - objective(...theta, ...alpha).dataSync()[0])).toBeLessThan(1e-5);
+    const auto = tf.grads(objective)([...theta, ...alpha]).map((g) => g.dataSync());
+    const value = objective(...theta, ...alpha).dataSync()[0];
+    const before = [...theta, ...alpha].map((t) => Float32Array.from(t.dataSync()));
+
+    // Unit step sizes and no clipping: θ and α each move by exactly minus their meta-gradient.
+    const settings = { alphaLr: 1, lr: 1, clipNorm: 1e9 };
+    const variables: tf.Variable[] = [];
+    const engines: [string, () => { engine: LookAheadEngine; read: () => Float32Array[] }][] = [
+      ['host', () => {
+        const engine = new HostLookAhead(HostMlp.for(model, 'classification')!, before.slice(0, theta.length).map((p) => p.slice()), before.slice(theta.length).map((a) => a.slice()));
+        return { engine, read: () => [...engine.theta, ...engine.alpha] };
+      }],
+      ...[undefined, taskBatchedForward(model)].map((stacked): [string, () => { engine: LookAheadEngine; read: () => Float32Array[] }] => [stacked ? 'tf stacked' : 'tf', () => {
+        const vars = toVariables([...theta, ...alpha].map((t) => t.clone()));
+        variables.push(...vars);
+        const engine = new TfLookAhead({ model, stream, theta: vars.slice(0, theta.length), alpha: vars.slice(theta.length), headOf: () => 0, stacked });
+        return { engine, read: () => vars.map((v) => Float32Array.from(v.dataSync())) };
+      }]),
+    ];
+    for (const [label, build] of engines) {
+      const { engine, read } = build();
+      const loss = laMamlGlance(engine, inner, order, meta, 0, settings);
+      expect(Math.abs(loss - value), label).toBeLessThan(1e-5);
+      const after = read();
+      after.forEach((values, k) => values.forEach((v, j) => expect(Math.abs(before[k][j] - v - auto[k][j]), `${label} ${k}`).toBeLessThan(1e-5)));
+      // Entries of α at or below zero take no step and get no gradient (relu).
+      const dead = before[theta.length].findIndex((v) => v <= 0);
+      expect(dead).toBeGreaterThanOrEqual(0);
+      expect(after[theta.length][dead], label).toBe(before[theta.length][dead]);
+      engine.dispose();
     }
-    // Entries of α at or below zero take no step and get no gradient (relu).
-    const dead = alpha[0].dataSync().findIndex((v) => v <= 0);
-    expect(dead).toBeGreaterThanOrEqual(0);
-    expect(closed.alpha[0].dataSync()[dead]).toBe(0);
-    tf.dispose([...theta, ...alpha, inner.x, inner.y, meta.x, meta.y, ...closed.theta, ...closed.alpha, closed.loss, ...batched.theta, ...batched.alpha, batched.loss, ...auto, ...constants.flat()]);
+    tf.dispose([...variables, ...theta, ...alpha, innerX, innerY, metaX, metaY, ...constants.flat()]);
   });
 
   it('raises α where the look-ahead step also lowers the replayed loss', async () => {

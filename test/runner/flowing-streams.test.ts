@@ -1,18 +1,20 @@
 import { concat, lastValueFrom, takeWhile, throwError, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../src/backend/select.js';
+import { type BackendInfo, useBackend } from '../../src/backend/select.js';
 import { ModelLearner } from '../../src/learners/base/model-learner.js';
 import { learners } from '../../src/learners/registry.js';
 import type { Batch, LearnerEntry } from '../../src/learners/types.js';
 import type { RunEvent, TrainStepEvent } from '../../src/events/run-events.js';
 import { runOne } from '../../src/runner/run-one.js';
 import { runAndCollect } from '../../src/runner/run-plan.js';
+import { previewStream, runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { lazyTasks } from '../../src/streams/lazy-tasks.js';
 import { streams } from '../../src/streams/registry.js';
 import type { StreamEntry, StreamSpec } from '../../src/streams/stream-entry.js';
 import type { Split, Task } from '../../src/streams/types.js';
 import type { Rng } from '../../src/util/rng.js';
+import { tempDir } from '../helpers/scenario.js';
 
 /** Two Gaussian blobs per task, their centres moving with the task index: a learnable 2-class problem. */
 function blobs(rng: Rng, n: number, t: number): Split {
@@ -71,8 +73,9 @@ const counting: LearnerEntry<{ lr: number }> = {
   create: (options) => new Counting(options),
 };
 
+let backend: BackendInfo;
 beforeAll(async () => {
-  await useBackend('cpu');
+  backend = await useBackend('cpu');
   if (!streams.has(endless.type)) streams.register(endless as StreamEntry);
   if (!learners.has(counting.type)) learners.register(counting as LearnerEntry);
 });
@@ -109,6 +112,19 @@ describe('an endless stream', () => {
     await expect(runAndCollect(plan({}))).rejects.toThrow(/endless.*protocol\.maxTasks/);
     const events = await lastValueFrom(runOne(plan({})).pipe(toArray()));
     expect(events[events.length - 1]).toMatchObject({ type: 'run-end', status: 'failed', error: expect.stringMatching(/protocol\.maxTasks/) });
+  });
+});
+
+describe('the check before any run', () => {
+  it('builds the first task only, and a result takes its task labels from what the runs saw', async () => {
+    described = 0;
+    const preview = await previewStream(plan({}, { maxTasks: 500 }).scenario);
+    expect(described).toBe(1);
+    expect(preview.runTasks).toBe(500);
+    described = 0;
+    const result = await runScenario(plan({}, { maxTasks: 2 }).scenario, { outDir: tempDir(), backend });
+    expect(described).toBe(3); // the preview's first task, then the run's two
+    expect(result.taskIds).toEqual(['blobs-0', 'blobs-1']);
   });
 });
 

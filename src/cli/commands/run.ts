@@ -69,7 +69,7 @@ export function registerRun(program: Command): void {
       confirmRunCount(file, runs, LIMITS.confirmRunsAbove, flags.yes);
       const backend = await useBackend(flags.backend, { model: scenario.model.type });
       const outDir = prepareOutDir(flags.out ?? join('reports', scenario.name, timestamp()));
-      const { info, taskIds } = await previewStream(scenario);
+      const { info, runTasks } = await previewStream(scenario);
       const quiet = flags.quiet || flags.json;
       if (!quiet) {
         process.stderr.write(`clbench: ${scenario.name}: ${runs} run(s) on ${info.description}; backend ${backend.name}\n`);
@@ -79,8 +79,8 @@ export function registerRun(program: Command): void {
         }
       }
       const meta = scenario.protocol.kind === 'meta';
-      // A continual run's length is its task ids' (an endless stream is cut at protocol.maxTasks).
-      const progress = quiet ? undefined : new ScenarioProgress(runs, meta ? info.numTasks : taskIds.length, { meta });
+      // A continual run's length (an endless stream is cut at protocol.maxTasks).
+      const progress = quiet ? undefined : new ScenarioProgress(runs, meta ? info.numTasks : runTasks, { meta });
       // Ctrl-C ends the current run within a step: runs yield to the event loop, so this answers at
       // once; the run is kept in result.json (complete: false) marked cancelled, and no report is written.
       const interrupt = new AbortController();

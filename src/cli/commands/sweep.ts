@@ -157,7 +157,7 @@ export function registerSweep(program: Command): void {
             if (outcome instanceof Error && !flags.quiet) process.stderr.write(`\nclbench: ${run.label} seed ${run.seed} failed: ${outcome.message}\n`);
           },
           onPlanned: (todo) => {
-            if (!flags.quiet && todo > 0) progress = new SweepProgress(todo, plan.preview.taskIds.length || plan.preview.info.numTasks);
+            if (!flags.quiet && todo > 0) progress = new SweepProgress(todo, plan.preview.runTasks || plan.preview.info.numTasks);
           },
         });
         progress?.stop();

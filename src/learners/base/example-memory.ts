@@ -1,5 +1,3 @@
-import * as tf from '../../backend/tf.js';
-import { uploadRows } from '../../streams/upload.js';
 import type { Batch } from '../types.js';
 
 /** Examples copied out of tensors into host memory, with their task (or -1 when unknown). */
@@ -164,10 +162,3 @@ export function withFields(examples: StoredExamples, fields: Readonly<Record<str
   return { ...examples, fields: { ...examples.fields, ...fields } };
 }
 
-/**
- * Kept for La-MAML (continual-meta/lamaml.ts), which is being rewritten: uploads go through
- * streams/upload.ts' `uploadRows`. Delete this once nothing calls it.
- */
-export function toTensors(examples: StoredExamples, inputShape: readonly number[], classification: boolean): { x: tf.Tensor; y: tf.Tensor } {
-  return uploadRows(examples, { inputShape, kind: classification ? 'classification' : 'regression' });
-}

@@ -1,14 +1,8 @@
+import * as tf from '../../backend/tf.js';
 import type { StoredExamples } from '../base/example-memory.js';
 import { HostBatchGradient } from './host-batch-gradient.js';
 import { type HostMlp, type HostParams, copyParams } from './host-mlp.js';
-
-export interface GlanceSettings {
-  readonly learnLr: boolean;
-  readonly syncUpdate: boolean;
-  readonly lr: number;
-  readonly alphaLr: number;
-  readonly clipNorm: number;
-}
+import type { LookAheadEngine } from './lamaml-engine.js';
 
 const zerosLike = (params: HostParams): HostParams => params.map((p) => new Float32Array(p.length));
 
@@ -22,29 +16,40 @@ function clipInPlace(grads: HostParams, maxNorm: number): void {
 }
 
 /**
- * La-MAML's glance (lamaml.ts) in host memory for single-head MLPs: the inner single-example
- * steps on HostMlp, the n meta-gradients by HostBatchGradient (OpenBLAS when available), the
- * closed-form first-order gradients of θ and α, clipping and the update. Same arithmetic as
- * laMamlMetaGradients + LaMaml.apply on the tf path, without a tfjs launch.
+ * La-MAML's engine in host memory, for single-head MLPs: the inner single-example steps on
+ * HostMlp (which also sums the inner gradients), each meta-gradient by HostBatchGradient (OpenBLAS
+ * when available) as soon as its θ_i exists, so no path of fast weights is kept. θ and α live
+ * here; commit() writes them into the learner's variables.
  */
-export class HostLaMaml {
+export class HostLookAhead implements LookAheadEngine {
+  readonly kind = 'host';
   private readonly batch: HostBatchGradient;
   private readonly fast: HostParams;
   private readonly rates: HostParams;
+  /** Σ_{j≤i} g_j of the inner gradients so far. */
   private readonly gradSum: HostParams;
+  /** Σ_i ∇L(θ_i), then the θ meta-gradient. */
   private readonly sumTheta: HostParams;
+  /** Σ_i ∇L(θ_i)⊙Σ_{j≤i} g_j, then the α meta-gradient. */
   private readonly sumAlpha: HostParams;
   private readonly meta: HostParams;
+  private inner?: StoredExamples;
+  private metaBatch?: StoredExamples;
+  private head = 0;
+  private lossSum = 0;
+  private metaLosses = 0;
 
   constructor(private readonly mlp: HostMlp, readonly theta: HostParams, readonly alpha: HostParams) {
     this.batch = new HostBatchGradient(mlp);
     [this.fast, this.rates, this.gradSum, this.sumTheta, this.sumAlpha, this.meta] = Array.from({ length: 6 }, () => zerosLike(theta));
   }
 
-  /** One glance: inner steps on `inner`'s rows in `order`, meta-loss on `metaBatch`; updates θ and α. Returns the mean meta-loss. */
-  glance(inner: StoredExamples, order: readonly number[], metaBatch: StoredExamples, head: number, s: GlanceSettings): number {
-    const d = this.mlp.inputSize;
-    const w = inner.y.length / inner.n;
+  begin(inner: StoredExamples, meta: StoredExamples, innerHead: number): void {
+    this.inner = inner;
+    this.metaBatch = meta;
+    this.head = innerHead;
+    this.lossSum = 0;
+    this.metaLosses = 0;
     copyParams(this.theta, this.fast);
     for (let k = 0; k < this.alpha.length; k++) {
       const a = this.alpha[k];
@@ -54,24 +59,35 @@ export class HostLaMaml {
       this.sumTheta[k].fill(0);
       this.sumAlpha[k].fill(0);
     }
-    let loss = 0;
-    for (const i of order) {
-      // θ_i = θ_{i−1} − relu(α)⊙g_i, and Σ_{j≤i} g_j accumulates alongside.
-      const target = w === 1 ? inner.y[i] : inner.y;
-      this.mlp.step(this.fast, inner.x, i * d, target, i * w, head, this.rates, 1, this.gradSum);
-      loss += this.batch.gradient(this.fast, metaBatch.x, metaBatch.n, metaBatch.y, head, this.meta);
-      for (let k = 0; k < this.meta.length; k++) {
-        const m = this.meta[k];
-        const st = this.sumTheta[k];
-        const sa = this.sumAlpha[k];
-        const G = this.gradSum[k];
-        for (let j = 0; j < m.length; j++) {
-          st[j] += m[j];
-          sa[j] += m[j] * G[j];
-        }
+  }
+
+  innerStep(row: number): void {
+    const inner = this.inner!;
+    const d = this.mlp.inputSize;
+    const w = inner.y.length / inner.n;
+    const target = w === 1 ? inner.y[row] : inner.y;
+    // The step adds its gradient into Σ_{j≤i} g_j as it goes.
+    this.mlp.step(this.fast, inner.x, row * d, target, row * w, this.head, this.rates, 1, this.gradSum);
+  }
+
+  addMetaLoss(): void {
+    const m = this.metaBatch!;
+    this.lossSum += this.batch.gradient(this.fast, m.x, m.n, m.y, this.head, this.meta);
+    this.metaLosses++;
+    for (let k = 0; k < this.meta.length; k++) {
+      const g = this.meta[k];
+      const st = this.sumTheta[k];
+      const sa = this.sumAlpha[k];
+      const G = this.gradSum[k];
+      for (let j = 0; j < g.length; j++) {
+        st[j] += g[j];
+        sa[j] += g[j] * G[j];
       }
     }
-    const n = order.length;
+  }
+
+  metaGradients(): number {
+    const n = this.metaLosses;
     for (let k = 0; k < this.alpha.length; k++) {
       const st = this.sumTheta[k];
       const sa = this.sumAlpha[k];
@@ -81,18 +97,42 @@ export class HostLaMaml {
         sa[j] = a[j] > 0 ? -sa[j] / n : 0;
       }
     }
-    clipInPlace(this.sumTheta, s.clipNorm);
-    clipInPlace(this.sumAlpha, s.clipNorm);
+    return this.lossSum / n;
+  }
+
+  clipMetaGradients(maxNorm: number): void {
+    clipInPlace(this.sumTheta, maxNorm);
+    clipInPlace(this.sumAlpha, maxNorm);
+  }
+
+  updateAlpha(lr: number): void {
+    for (let k = 0; k < this.alpha.length; k++) {
+      const a = this.alpha[k];
+      const ga = this.sumAlpha[k];
+      for (let j = 0; j < a.length; j++) a[j] -= lr * ga[j];
+    }
+  }
+
+  updateTheta(rate: number | 'relu-alpha'): void {
     for (let k = 0; k < this.theta.length; k++) {
       const p = this.theta[k];
       const a = this.alpha[k];
       const gt = this.sumTheta[k];
-      const ga = this.sumAlpha[k];
-      if (s.learnLr) for (let j = 0; j < a.length; j++) a[j] -= s.alphaLr * ga[j];
-      if (s.syncUpdate) for (let j = 0; j < p.length; j++) p[j] -= s.lr * gt[j];
-      else for (let j = 0; j < p.length; j++) p[j] -= (a[j] > 0 ? a[j] : 0) * gt[j];
+      if (rate === 'relu-alpha') for (let j = 0; j < p.length; j++) p[j] -= (a[j] > 0 ? a[j] : 0) * gt[j];
+      else for (let j = 0; j < p.length; j++) p[j] -= rate * gt[j];
     }
-    return loss / n;
+  }
+
+  commit(theta: readonly tf.Variable[], alpha: readonly tf.Variable[]): void {
+    tf.tidy(() => {
+      theta.forEach((v, i) => v.assign(tf.tensor(this.theta[i], v.shape)));
+      alpha.forEach((v, i) => v.assign(tf.tensor(this.alpha[i], v.shape)));
+    });
+  }
+
+  dispose(): void {
+    this.inner = undefined;
+    this.metaBatch = undefined;
   }
 
   /** Whether the meta-gradients run on OpenBLAS. */

@@ -2,20 +2,17 @@ import * as tf from '../../backend/tf.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { JsonSchema } from '../../util/registry.js';
 import type { Rng } from '../../util/rng.js';
-import { ExampleMemory, toTensors } from '../base/example-memory.js';
+import { ExampleMemory, type StoredExamples } from '../base/example-memory.js';
 import { ModelLearner, toVariables } from '../base/model-learner.js';
-import type { LossFn } from '../base/losses.js';
 import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
-import { type TaskBatchedForward, taskBatchedForward } from '../meta/task-batched.js';
+import { taskBatchedForward } from '../meta/task-batched.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
-import { clipByGlobalNorm } from './clip.js';
 import { HostMlp, readParams } from './host-mlp.js';
 import type { EngineChoice } from './inner-loop-engine.js';
-import { HostLaMaml } from './lamaml-host.js';
-import { headsMask, maskedValueAndGrads } from './masked-grads.js';
-import { mixedTaskLoss } from '../base/mixed-task-loss.js';
+import type { LookAheadEngine } from './lamaml-engine.js';
+import { HostLookAhead } from './lamaml-host.js';
+import { TfLookAhead } from './lamaml-tf.js';
 import { type RowSource, concatExamples, drawWithReplacement, frozenRows } from './stored-rows.js';
-import { trainingLoss } from './training-loss.js';
 
 /** How the three learners of the La-MAML paper differ: whether α is learned, and how θ moves. */
 export interface LaMamlMode {
@@ -25,98 +22,63 @@ export interface LaMamlMode {
   readonly syncUpdate: boolean;
 }
 
+/**
+ * The options as the scenario schema fills them (every default applied). `lr` and `alphaLr` are in
+ * a variant's schema, and so present, only where it uses them.
+ */
 export interface LaMamlOptions {
   /** θ's meta step size (opt_wt); the synchronous variants only. */
   readonly lr?: number;
   /** Initial value of every per-parameter step size α. */
-  readonly alphaInit?: number;
-  /** Step size of α's own SGD (opt_lr). */
+  readonly alphaInit: number;
+  /** Step size of α's own SGD (opt_lr); the variants that learn α only. */
   readonly alphaLr?: number;
   /** Meta-updates per incoming batch (single-pass "glances"). */
-  readonly glances?: number;
-  readonly memorySize?: number;
+  readonly glances: number;
+  readonly memorySize: number;
   /** Replayed examples in each meta-loss batch, beside the incoming batch. */
-  readonly replayBatch?: number;
+  readonly replayBatch: number;
   /** Replay only what the memory held when the current task began (needs task boundaries). */
-  readonly useOldTaskMemory?: boolean;
+  readonly useOldTaskMemory: boolean;
   /** Global-norm clip of the meta-gradients of θ and of α (each on its own). */
-  readonly clipNorm?: number;
+  readonly clipNorm: number;
   /** Host memory (single-head MLPs; auto picks it when the model allows) or tfjs. */
-  readonly engine?: EngineChoice;
+  readonly engine: EngineChoice;
 }
 
-const DEFAULTS = {
-  alphaInit: 0.1, alphaLr: 0.1, lr: 0.1, glances: 5, memorySize: 200, replayBatch: 10, useOldTaskMemory: false, clipNorm: 2, engine: 'auto',
-} as const;
+/** θ's step size in the synchronous variants' schema; La-MAML's base-class optimizer and adapt() take it too. */
+const SYNC_LR = 0.1;
 
-/** Σ_i L(θ_i) for parameters stacked along a leading axis (θ_i = slice i), in one batched pass. */
-export type StackedLoss = (stacked: readonly tf.Tensor[]) => tf.Scalar;
-
-// A type (not an interface) so that tf.tidy accepts it as a TensorContainer.
-export type MetaGradients = {
-  /** ∂/∂θ of the mean meta-loss (first order). */
-  theta: tf.Tensor[];
-  /** ∂/∂α of the mean meta-loss. */
-  alpha: tf.Tensor[];
-  /** The mean meta-loss. */
-  loss: tf.Scalar;
-};
+/** How a glance moves α and θ. */
+export interface GlanceSettings {
+  /** α's SGD step size; undefined: α stays fixed (C-MAML). */
+  readonly alphaLr?: number;
+  /** θ's SGD step size (C-MAML, Sync); undefined: θ moves by relu(α) (La-MAML). */
+  readonly lr?: number;
+  readonly clipNorm: number;
+}
 
 /**
- * La-MAML's first-order meta-gradient for one glance (Gupta et al. 2020, Algorithm 1). The fast
- * weights take one SGD step per incoming example, θ_i = θ_{i−1} − relu(α)⊙g_i with
- * g_i = ∇ℓ(θ_{i−1}; x_i) held constant (first order), and the meta-loss is the mean over i of
- * L(θ_i) on the meta batch (replay + incoming). Its gradients follow in closed form:
- * ∂/∂θ = (1/n) Σ_i ∇L(θ_i) and ∂/∂α = −(1/n) Σ_i ∇L(θ_i) ⊙ (Σ_{j≤i} g_j) ⊙ 1[α > 0].
- * The caller owns the returned tensors (run inside tf.tidy).
+ * One glance of La-MAML (Gupta, Yadav & Paull 2020, Algorithm 1, first order, as the authors'
+ * code computes it): from θ_0 = θ, one SGD step per incoming example in `order` with the learned
+ * per-parameter step sizes, θ_i = θ_{i−1} − relu(α)⊙∇ℓ(θ_{i−1}; x_i); the meta-objective is the
+ * mean over i of the loss L_meta(θ_i) on the meta batch (replay + incoming). Its gradients are
+ * clipped; then α takes an SGD step (when learned), and θ moves by SGD at lr (C-MAML, Sync) or
+ * by relu(α)⊙∂/∂θ with the updated α (La-MAML). Returns the meta-objective.
  */
-export function laMamlMetaGradients(
-  theta: readonly tf.Tensor[], alpha: readonly tf.Tensor[],
-  innerLoss: (params: readonly tf.Tensor[], i: number) => tf.Scalar, steps: readonly number[],
-  metaLoss: (params: readonly tf.Tensor[]) => tf.Scalar,
-  stackedMetaLoss?: StackedLoss,
-  masks?: { readonly inner: readonly boolean[]; readonly meta: readonly boolean[] },
-): MetaGradients {
-  const all = theta.map(() => true);
-  const rates = alpha.map((a) => tf.relu(a));
-  let fast = [...theta];
-  const path: tf.Tensor[][] = [];
-  const inner: tf.Tensor[][] = [];
-  for (const i of steps) {
-    const g = maskedValueAndGrads((p) => innerLoss(p, i), fast, masks?.inner ?? all).grads;
-    fast = fast.map((p, k) => tf.sub(p, tf.mul(rates[k], g[k])));
-    path.push(fast);
-    inner.push(g);
+export function laMamlGlance(
+  engine: LookAheadEngine, inner: StoredExamples, order: readonly number[], meta: StoredExamples, innerHead: number, s: GlanceSettings,
+): number {
+  engine.begin(inner, meta, innerHead);
+  for (const row of order) {
+    engine.innerStep(row);
+    engine.addMetaLoss();
   }
-  const n = steps.length;
-  // Σ_{j≤i} g_j for every i, along a leading axis.
-  const cumulative = theta.map((_, k) => tf.cumsum(tf.stack(inner.map((g) => g[k])), 0));
-  let sumTheta: tf.Tensor[];
-  let sumAlpha: tf.Tensor[];
-  let lossSum: tf.Tensor;
-  if (stackedMetaLoss) {
-    // All n meta-gradients in one batched pass: each θ_i is one slice of a stacked parameter.
-    const stacked = theta.map((_, k) => tf.stack(path.map((f) => f[k])));
-    const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => stackedMetaLoss(p))(stacked);
-    lossSum = value;
-    sumTheta = grads.map((m) => tf.sum(m, 0));
-    sumAlpha = grads.map((m, k) => tf.sum(tf.mul(m, cumulative[k]), 0));
-  } else {
-    lossSum = tf.scalar(0);
-    sumTheta = theta.map((p) => tf.zerosLike(p));
-    sumAlpha = theta.map((p) => tf.zerosLike(p));
-    path.forEach((f, i) => {
-      const { value, grads } = maskedValueAndGrads(metaLoss, f, masks?.meta ?? all);
-      lossSum = tf.add(lossSum, value);
-      sumTheta = sumTheta.map((s, k) => tf.add(s, grads[k]));
-      sumAlpha = sumAlpha.map((s, k) => tf.add(s, tf.mul(grads[k], tf.squeeze(tf.slice(cumulative[k], i, 1), [0]))));
-    });
-  }
-  return {
-    theta: sumTheta.map((s) => tf.div(s, n)),
-    alpha: sumAlpha.map((s, k) => tf.mul(tf.div(s, -n), tf.step(alpha[k]))),
-    loss: tf.div(lossSum, n) as tf.Scalar,
-  };
+  const loss = engine.metaGradients();
+  engine.clipMetaGradients(s.clipNorm);
+  if (s.alphaLr !== undefined) engine.updateAlpha(s.alphaLr);
+  engine.updateTheta(s.lr ?? 'relu-alpha');
+  return loss;
 }
 
 /**
@@ -125,51 +87,74 @@ export function laMamlMetaGradients(
  * (learned α, synchronous SGD on θ) and La-MAML (learned α, θ moved by the updated relu(α)).
  * Each incoming batch gets `glances` meta-updates; the first glance offers the batch to a
  * reservoir memory, from which each meta-loss batch draws `replayBatch` examples.
+ *
+ * The glances run on the host engine (plain loops, no tfjs launch per step) when the model is a
+ * single-head MLP, else through tfjs; both compute the same glance.
  */
 export class LaMaml extends ModelLearner {
   private alpha: tf.Variable[] = [];
+  private engine?: LookAheadEngine;
   private buffer!: ReplayBuffer;
   private oldMemory?: RowSource;
   private currentTask?: number;
   private drawRng!: Rng;
   private orderRng!: Rng;
-  private loss!: LossFn;
-  /** Single-head MLPs: all of a glance's meta-gradients in one batched pass. */
-  private stackedForward?: TaskBatchedForward;
-  /** The host-memory implementation, when the engine is 'host' (θ and α then live there). */
-  private host?: HostLaMaml;
-  /** θ and α changed on the host since the variables were last written. */
+  /** θ and α changed in the engine since the variables were last written. */
   private stale = false;
+  private readonly settings: GlanceSettings;
 
-  constructor(private readonly mode: LaMamlMode, private readonly options: LaMamlOptions, private readonly label: string) {
-    super({ lr: options.lr ?? DEFAULTS.lr });
+  constructor(mode: LaMamlMode, private readonly options: LaMamlOptions, private readonly label: string) {
+    // La-MAML has no lr (θ moves by relu(α)); the base class's optimizer and adapt() get the synchronous variants' default.
+    super({ lr: options.lr ?? SYNC_LR });
+    const needed = (name: 'lr' | 'alphaLr'): number => {
+      const value = options[name];
+      if (value === undefined) throw new ClbenchError(`learner ${label}: option ${name} is missing (the scenario schema gives its default)`);
+      return value;
+    };
+    this.settings = {
+      alphaLr: mode.learnLr ? needed('alphaLr') : undefined,
+      lr: mode.syncUpdate ? needed('lr') : undefined,
+      clipNorm: options.clipNorm,
+    };
   }
 
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
-    if (this.options.useOldTaskMemory && ctx.taskFree) {
+    const o = this.options;
+    if (o.useOldTaskMemory && ctx.taskFree) {
       throw new ClbenchError(`learner ${this.label}: useOldTaskMemory needs task boundaries, but protocol.taskFree is true`);
     }
-    const alphaInit = this.options.alphaInit ?? DEFAULTS.alphaInit;
     this.alpha.forEach((a) => a.dispose());
-    this.alpha = toVariables(this.params.map((p) => tf.fill(p.shape, alphaInit)));
-    const capacity = this.options.memorySize ?? DEFAULTS.memorySize;
-    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
+    this.alpha = toVariables(this.params.map((p) => tf.fill(p.shape, o.alphaInit)));
+    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity: o.memorySize }, ctx.rng.fork('reservoir'));
     this.drawRng = ctx.rng.fork('replay-draws');
     this.orderRng = ctx.rng.fork('inner-order');
-    this.loss = trainingLoss(ctx.stream.kind);
-    this.stackedForward = ctx.stream.heads === 1 ? taskBatchedForward(ctx.model) : undefined;
-    const engine = this.options.engine ?? DEFAULTS.engine;
-    const mlp = engine !== 'tf' && ctx.stream.heads === 1 ? HostMlp.for(ctx.model, ctx.stream.kind) : undefined;
-    if (engine === 'host' && !mlp) {
-      throw new ClbenchError(`learner ${this.label}: engine 'host' needs a single-head ReLU MLP (model.type "mlp"); use engine 'auto' or 'tf'`);
-    }
-    this.host = mlp ? new HostLaMaml(mlp, readParams(this.params), readParams(this.alpha)) : undefined;
+    this.engine?.dispose();
+    this.engine = this.makeEngine(ctx);
   }
 
-  /** Which implementation runs the glances. */
+  /** The host engine for single-head MLPs (unless `engine` is 'tf'), else the tf engine. */
+  private makeEngine(ctx: LearnerContext): LookAheadEngine {
+    const choice = this.options.engine;
+    const singleHead = ctx.stream.heads === 1;
+    const mlp = choice !== 'tf' && singleHead ? HostMlp.for(ctx.model, ctx.stream.kind) : undefined;
+    if (mlp) return new HostLookAhead(mlp, readParams(this.params), readParams(this.alpha));
+    if (choice === 'host') {
+      throw new ClbenchError(`learner ${this.label}: engine 'host' needs a single-head ReLU MLP (model.type "mlp"); use engine 'auto' or 'tf'`);
+    }
+    return new TfLookAhead({
+      model: ctx.model, stream: ctx.stream, theta: this.params, alpha: this.alpha,
+      headOf: (task) => this.headOf(task), stacked: singleHead ? taskBatchedForward(ctx.model) : undefined,
+    });
+  }
+
+  private headOf(task: number): number {
+    return this.headFor(task < 0 ? undefined : task);
+  }
+
+  /** Which engine runs the glances. */
   get engineKind(): 'host' | 'tf' {
-    return this.host ? 'host' : 'tf';
+    return this.engine!.kind;
   }
 
   /** The per-parameter step sizes α (read-only views for tests and reports). */
@@ -183,100 +168,37 @@ export class LaMaml extends ModelLearner {
     return super.predict(x, taskIndex);
   }
 
-  /** The variables catch up with the host copies lazily: once per evaluation. */
+  /** The variables catch up with the engine lazily: once per evaluation. */
   private sync(): void {
-    if (!this.stale || !this.host) return;
-    const host = this.host;
-    tf.tidy(() => {
-      this.params.forEach((v, i) => v.assign(tf.tensor(host.theta[i], v.shape)));
-      this.alpha.forEach((v, i) => v.assign(tf.tensor(host.alpha[i], v.shape)));
-    });
+    if (!this.stale) return;
+    this.engine!.commit(this.params, this.alpha);
     this.stale = false;
   }
 
   observe(batch: Batch): number {
+    const o = this.options;
     const incoming = ExampleMemory.read(batch);
-    if (this.options.useOldTaskMemory && batch.taskIndex !== this.currentTask) {
+    if (o.useOldTaskMemory && batch.taskIndex !== this.currentTask) {
       // A new task: from now on replay what the memory held when it began.
       this.currentTask = batch.taskIndex;
       this.oldMemory = frozenRows(this.buffer);
     }
-    const glances = this.options.glances ?? DEFAULTS.glances;
-    const { stream, model } = this.ctx;
-    const headOf = (task: number) => this.headFor(task < 0 ? undefined : task);
-    const innerHead = headOf(batch.taskIndex ?? -1);
+    const innerHead = this.headOf(batch.taskIndex ?? -1);
     let total = 0;
-    for (let glance = 0; glance < glances; glance++) {
-      const source = this.options.useOldTaskMemory && (this.currentTask ?? 0) > 0 ? this.oldMemory! : this.buffer;
-      const replay = drawWithReplacement(source, this.options.replayBatch ?? DEFAULTS.replayBatch, this.drawRng);
+    for (let glance = 0; glance < o.glances; glance++) {
+      const source = o.useOldTaskMemory && (this.currentTask ?? 0) > 0 ? this.oldMemory! : this.buffer;
+      const replay = drawWithReplacement(source, o.replayBatch, this.drawRng);
       const order = Array.from(this.orderRng.permutation(batch.size));
-      if (this.host) {
-        total += this.host.glance(incoming, order, concatExamples(replay, incoming), innerHead, this.settings());
-        if (glance === 0) this.buffer.add(incoming);
-        this.stale = true;
-        continue;
-      }
-      const uploaded = replay.n > 0 ? toTensors(replay, stream.inputShape, stream.kind === 'classification') : undefined;
-      const grads = tf.tidy(() => {
-        const x = uploaded ? tf.concat([uploaded.x, batch.x]) : batch.x;
-        const y = uploaded ? tf.concat([uploaded.y, batch.y]) : batch.y;
-        const tasks = [...replay.tasks, ...incoming.tasks];
-        const xi = order.map((i) => tf.slice(batch.x, i, 1));
-        const yi = order.map((i) => tf.slice(batch.y, i, 1));
-        const forward = this.stackedForward;
-        const stackedLoss = forward && ((p: readonly tf.Tensor[]) => {
-          // Σ_i L(θ_i) = n × the mean loss over n copies of the meta batch, one per θ_i.
-          const n = order.length;
-          const m = x.shape[0];
-          const out = forward(p, tf.tile(tf.reshape(x, [1, m, -1]), [n, 1, 1]));
-          const labels = y.rank === 1 ? tf.tile(y, [n]) : tf.tile(y, [n, 1]);
-          return tf.mul(this.loss(tf.reshape(out, [n * m, -1]), labels), n) as tf.Scalar;
-        });
-        const g = laMamlMetaGradients(
-          this.params, this.alpha,
-          (p, k) => this.loss(model.forward(p, xi[k], innerHead), yi[k]),
-          order.map((_, k) => k),
-          (p) => mixedTaskLoss(model, this.loss, p, x, y, tasks, headOf),
-          stackedLoss,
-          { inner: headsMask(model, [innerHead]), meta: headsMask(model, tasks.map(headOf)) },
-        );
-        const clip = this.options.clipNorm ?? DEFAULTS.clipNorm;
-        return { theta: clipByGlobalNorm(g.theta, clip), alpha: clipByGlobalNorm(g.alpha, clip), loss: g.loss };
-      });
-      tf.dispose([uploaded?.x, uploaded?.y]);
+      total += laMamlGlance(this.engine!, incoming, order, concatExamples(replay, incoming), innerHead, this.settings);
       if (glance === 0) this.buffer.add(incoming);
-      this.apply(grads.theta, grads.alpha);
-      total += grads.loss.dataSync()[0];
-      tf.dispose([...grads.theta, ...grads.alpha, grads.loss]);
     }
-    return total / glances;
-  }
-
-  private settings() {
-    return {
-      ...this.mode,
-      lr: this.options.lr ?? DEFAULTS.lr,
-      alphaLr: this.options.alphaLr ?? DEFAULTS.alphaLr,
-      clipNorm: this.options.clipNorm ?? DEFAULTS.clipNorm,
-    };
-  }
-
-  /** α first (when learned), then θ: synchronously by SGD, or by the new relu(α). */
-  private apply(gTheta: readonly tf.Tensor[], gAlpha: readonly tf.Tensor[]): void {
-    tf.tidy(() => {
-      if (this.mode.learnLr) {
-        const alphaLr = this.options.alphaLr ?? DEFAULTS.alphaLr;
-        this.alpha.forEach((a, k) => a.assign(tf.sub(a, tf.mul(gAlpha[k], alphaLr))));
-      }
-      const lr = this.options.lr ?? DEFAULTS.lr;
-      this.params.forEach((p, k) => {
-        const step = this.mode.syncUpdate ? tf.mul(gTheta[k], lr) : tf.mul(gTheta[k], tf.relu(this.alpha[k]));
-        p.assign(tf.sub(p, step));
-      });
-    });
+    this.stale = true;
+    return total / o.glances;
   }
 
   override dispose(): void {
+    this.engine?.dispose();
+    this.engine = undefined;
     this.alpha.forEach((a) => a.dispose());
     this.alpha = [];
     super.dispose();
@@ -288,20 +210,20 @@ function schemaFor(mode: LaMamlMode, defaults: { alphaInit: number; glances: num
   const properties: Record<string, JsonSchema> = {
     alphaInit: { type: 'number', minimum: 0, default: defaults.alphaInit, description: 'Initial per-parameter inner step size α (fixed for cmaml)' },
     glances: { type: 'integer', minimum: 1, default: defaults.glances, description: 'Meta-updates per incoming batch (single-pass glances)' },
-    memorySize: { type: 'integer', minimum: 1, default: DEFAULTS.memorySize, description: 'Reservoir memory size' },
-    replayBatch: { type: 'integer', minimum: 0, default: DEFAULTS.replayBatch, description: 'Replayed examples in each meta-loss batch (drawn with replacement)' },
+    memorySize: { type: 'integer', minimum: 1, default: 200, description: 'Reservoir memory size' },
+    replayBatch: { type: 'integer', minimum: 0, default: 10, description: 'Replayed examples in each meta-loss batch (drawn with replacement)' },
     useOldTaskMemory: {
-      type: 'boolean', default: DEFAULTS.useOldTaskMemory,
+      type: 'boolean', default: false,
       description: 'Replay only the memory as it was when the current task began (needs task boundaries)',
     },
-    clipNorm: { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.clipNorm, description: 'Global-norm clip of the meta-gradients (θ and α separately)' },
+    clipNorm: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Global-norm clip of the meta-gradients (θ and α separately)' },
     engine: {
-      enum: ['auto', 'host', 'tf'], default: DEFAULTS.engine,
+      enum: ['auto', 'host', 'tf'], default: 'auto',
       description: 'Glances in host memory (single-head MLPs; auto picks it when the model allows) or through tfjs',
     },
   };
-  if (mode.syncUpdate) properties.lr = { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.lr, description: 'Meta step size of θ (opt_wt)' };
-  if (mode.learnLr) properties.alphaLr = { type: 'number', exclusiveMinimum: 0, default: DEFAULTS.alphaLr, description: 'Step size of α’s own updates (opt_lr)' };
+  if (mode.syncUpdate) properties.lr = { type: 'number', exclusiveMinimum: 0, default: SYNC_LR, description: 'Meta step size of θ (opt_wt)' };
+  if (mode.learnLr) properties.alphaLr = { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'Step size of α’s own updates (opt_lr)' };
   return { type: 'object', properties };
 }
 
@@ -310,7 +232,7 @@ function entry(type: string, mode: LaMamlMode, description: string, defaults: { 
     type,
     description,
     options: schemaFor(mode, defaults),
-    create: (options) => new LaMaml(mode, { alphaInit: defaults.alphaInit, glances: defaults.glances, ...options }, type),
+    create: (options) => new LaMaml(mode, options, type),
   };
 }
 
