@@ -12,9 +12,16 @@ function isNumber(v: number | null | undefined): v is number {
   return typeof v === 'number' && !Number.isNaN(v);
 }
 
-/** `v` with `digits` decimals, '—' when it is null, undefined or NaN. Never prints "-0.000". */
+/** From this magnitude on a finite value prints in exponent form: fixed decimals would be a wall of digits. */
+export const EXPONENT_FROM = 1e6;
+
+/**
+ * `v` with `digits` decimals, '—' when it is null, undefined or NaN. Never prints "-0.000". A finite
+ * value with |v| ≥ 1e6 (a diverged loss) prints with two significant digits in exponent form: "4.7e+29".
+ */
 export function formatScore(v: number | null | undefined, digits = 3): string {
   if (!isNumber(v)) return MISSING;
+  if (Number.isFinite(v) && Math.abs(v) >= EXPONENT_FROM) return v.toExponential(1);
   const text = v.toFixed(digits);
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 }
@@ -35,6 +42,13 @@ function formatSteps(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
+/** A count per run: a whole number as such ("0"), a mean over seeds with one decimal ("1.3 ± 0.6"). */
+function formatCount(cell: SummaryCell): string {
+  if (!isNumber(cell.mean)) return MISSING;
+  const spread = cell.n > 1 && isNumber(cell.std) && cell.std > 0 ? ` ± ${cell.std.toFixed(1)}` : '';
+  return `${formatSteps(cell.mean)}${spread}`;
+}
+
 /**
  * stepsToTarget over `measured` runs, of which `cell.n` reached the target: "5", "5.5 ± 0.7" over
  * seeds, "never" when none did, and "(2/3 reached)" after the mean when only some did (the mean is
@@ -49,16 +63,19 @@ export function formatStepsToTarget(cell: SummaryCell, measured: number): string
 
 /** Continual-evaluation metrics that count batches (src/metrics/stability-gap.ts, adaptation-speed.ts). */
 const BATCH_COUNTS = new Set(['gapRecovery', 'stepsTo90']);
+/** The adaptation metric that counts meta-test episodes (src/metrics/adaptation.ts). */
+export const DIVERGED_EPISODES = 'divergedEpisodes';
 
 /**
  * The text of summary[learner][column]: wall time and batch counts with 1 decimal, stepsToTarget
- * as a step count (or "never"), any other metric as a score with 3 decimals; '—' when the learner
- * has no such cell.
+ * as a step count (or "never"), divergedEpisodes as a count ("0", "1.3 ± 0.6" over seeds), any other
+ * metric as a score with 3 decimals; '—' when the learner has no such cell.
  */
 export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
   const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
   if (!cell) return MISSING;
   if (column === WALL_SECONDS || BATCH_COUNTS.has(column)) return formatMeanStd(cell, 1);
+  if (column === DIVERGED_EPISODES) return formatCount(cell);
   if (column === STEPS_TO_TARGET) {
     const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
     return formatStepsToTarget(cell, measured);
@@ -73,7 +90,7 @@ export function formatSummaryCell(result: RunResult, learner: string, column: st
 export function formatDiff(ours: number | null, paper: number, digits = 3): string {
   if (!isNumber(ours) || !isNumber(paper)) return MISSING;
   const diff = ours - paper;
-  const magnitude = Math.abs(diff).toFixed(digits);
+  const magnitude = formatScore(Math.abs(diff), digits);
   if (Number(magnitude) === 0) return `±${magnitude}`;
   return `${diff > 0 ? '+' : MINUS}${magnitude}`;
 }
@@ -139,14 +156,20 @@ function formatLoss(loss: number | string | null | undefined): string {
   return Number.isFinite(loss) ? String(Number(loss.toPrecision(4))) : String(loss);
 }
 
-/** Runs that did not complete (failed or diverged). */
+/** The meta-test episodes on which a meta run's fine-tuning diverged (0 for a continual run). */
+function divergedEpisodesOf(run: RunRecord): number {
+  const count = run.metrics[DIVERGED_EPISODES];
+  return typeof count === 'number' ? count : 0;
+}
+
+/** Runs that did not complete (failed or diverged), and meta runs whose fine-tuning diverged on some episode. */
 export function problemRuns(result: RunResult): RunRecord[] {
-  return result.runs.filter((run) => run.status !== 'completed' || run.diverged !== undefined);
+  return result.runs.filter((run) => run.status !== 'completed' || run.diverged !== undefined || divergedEpisodesOf(run) > 0);
 }
 
 /**
  * What went wrong, on one line, starting with the status: "diverged at task 1 (rot-45), step 57
- * (loss NaN)" or "failed: <error>".
+ * (loss NaN)", "failed: <error>" or "completed; fine-tuning diverged on 2 meta-test episodes (divergedEpisodes)".
  */
 export function describeProblem(run: RunRecord, taskIds: readonly string[] = []): string {
   const parts: string[] = [];
@@ -161,6 +184,8 @@ export function describeProblem(run: RunRecord, taskIds: readonly string[] = [])
   if (run.status === 'failed') parts.push(`failed${error ? `: ${error}` : ' (no error message)'}`);
   else if (error) parts.push(`error: ${error}`);
   if (parts.length === 0) parts.push(run.status);
+  const episodes = divergedEpisodesOf(run);
+  if (episodes > 0) parts.push(`fine-tuning diverged on ${episodes} meta-test episode${episodes === 1 ? '' : 's'} (divergedEpisodes)`);
   return parts.join('; ');
 }
 

@@ -182,5 +182,8 @@ describe('clbench CLI', () => {
     // Each continual-evaluation metric with its definition and formula.
     expect(text.stdout).toMatch(/minACC — Average over tasks 1\.\.T−1 of the lowest accuracy[^\n]*\n\s+min-ACC = /);
     expect(text.stdout).toMatch(/WF10 — Windowed forgetting[^\n]*w = 10 batches/);
+    // The adaptation metrics of meta runs, which are computed from the adaptation curve, not the registry's matrices.
+    expect(listed.adaptationMetrics.map((m) => m.name)).toEqual(['adapt@k', 'adaptAUC', 'stepsToTarget', 'divergedEpisodes']);
+    expect(text.stdout).toMatch(/adaptation metrics \(meta runs\):\n[\s\S]*divergedEpisodes — Meta-test episodes on which fine-tuning diverged[^\n]*\n\s+#\{ e : s_K\(e\) not finite/);
   });
 });

@@ -61,6 +61,7 @@ describe('clbench run output for a meta-learning scenario', () => {
     const row = summaryRow(text, 'maml');
     expect(row.stepsToTarget).toBe('0');
     expect(row['adapt@2']).toMatch(/^\d+\.\d{3}$/);
+    expect(row.divergedEpisodes).toBe('0'); // a count, not a score with 3 decimals
     expect(Object.keys(row)).not.toContain('adaptationCurve');
     expect(Object.keys(row)).not.toContain('metaCurve');
     expect(Object.values(row)).not.toContain(MISSING);

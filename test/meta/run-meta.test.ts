@@ -36,10 +36,11 @@ describe('the meta-learning protocol', () => {
     expect(onDisk.runs.map((r) => r.learner)).toEqual(['maml', 'pretrain']);
     for (const run of onDisk.runs) {
       expect(run.status).toBe('completed');
-      const curve = (run.metrics as Record<string, unknown>).adaptationCurve as { steps: number; mean: number; ci95: number; n: number }[];
+      const curve = (run.metrics as Record<string, unknown>).adaptationCurve as { steps: number; mean: number; ci95: number; n: number; nonFinite: number }[];
       expect(curve.map((p) => p.steps)).toEqual([0, 1, 2, 3]);
       for (const p of curve) {
         expect(p.n).toBe(8);
+        expect(p.nonFinite).toBe(0);
         expect(p.mean).toBeGreaterThan(0);
         expect(p.ci95).toBeGreaterThan(0);
       }
@@ -47,6 +48,7 @@ describe('the meta-learning protocol', () => {
       expect(run.metrics['adapt@3']).toBeCloseTo(curve[3].mean, 10);
       expect(run.metrics.adaptAUC).not.toBeNull();
       expect(run.metrics).toHaveProperty('stepsToTarget');
+      expect(run.metrics.divergedEpisodes).toBe(0);
       // Interim evaluations before meta-training and after 10 and 20 meta-iterations.
       const metaCurve = (run.metrics as Record<string, unknown>).metaCurve as { iteration: number; steps: number }[];
       expect([...new Set(metaCurve.map((p) => p.iteration))]).toEqual([0, 10, 20]);

@@ -4,8 +4,10 @@ import {
   formatDiff,
   formatMeanStd,
   formatScore,
+  formatSummaryCell,
   summaryColumns,
 } from '../../src/report/format.js';
+import { renderConsoleSummary } from '../../src/report/console-summary.js';
 import { escapeCell, renderMarkdown } from '../../src/report/markdown.js';
 import { fixtureResult, wideResult } from './fixture.js';
 import { summarizeRuns } from '../../src/runner/summarize.js';
@@ -39,6 +41,33 @@ describe('format helpers', () => {
     expect(formatScore(undefined)).toBe('—');
     expect(formatScore(NaN)).toBe('—');
     expect(formatScore(-0.0001)).toBe('0.000');
+  });
+
+  it('prints a finite value of magnitude 1e6 or more in exponent form with two significant digits', () => {
+    expect(formatScore(4.7e29)).toBe('4.7e+29');
+    expect(formatScore(-2.83e32)).toBe('-2.8e+32');
+    expect(formatScore(1e6)).toBe('1.0e+6');
+    expect(formatScore(999999.4)).toBe('999999.400'); // just below the threshold: decimals as before
+    expect(formatScore(Infinity)).toBe('Infinity');
+    // maml-sine's adapt@10 over 3 seeds, one of which diverged.
+    expect(formatMeanStd({ mean: 1.56e29, std: 2.7e29, n: 3 })).toBe('1.6e+29 ± 2.7e+29');
+    expect(formatMeanStd({ mean: 0.5, std: 4.7e29, n: 3 })).toBe('0.500 ± 4.7e+29');
+    expect(formatDiff(4.7e29, 0.4)).toBe('+4.7e+29');
+    expect(formatDiff(0.4, 4.7e29)).toBe('−4.7e+29');
+  });
+
+  it('prints huge means in exponent form in the markdown and console summaries, and divergedEpisodes as a count', () => {
+    const base = fixtureResult();
+    const summary = {
+      ...base.summary,
+      naive: { ...base.summary.naive, ACC: { mean: 4.7e29, std: 6.6e29, n: 2 }, divergedEpisodes: { mean: 0.5, std: 0.7071, n: 2 } },
+    };
+    const result = fixtureResult({ summary });
+    expect(formatSummaryCell(result, 'naive', 'divergedEpisodes')).toBe('0.5 ± 0.7');
+    expect(formatSummaryCell(fixtureResult({ summary: { naive: { divergedEpisodes: { mean: 0, std: 0, n: 3 } } } }), 'naive', 'divergedEpisodes')).toBe('0');
+    const row = tableRows(section(renderMarkdown(result), 'Summary')).find((cells) => cells[0] === 'naive')!;
+    expect(row).toContain('**4.7e+29 ± 6.6e+29**'); // the best ACC, in bold
+    expect(renderConsoleSummary(result, { color: false })).toContain('4.7e+29 ± 6.6e+29');
   });
 
   it('formatMeanStd', () => {
@@ -157,6 +186,17 @@ describe('renderMarkdown', () => {
     const lines = section(renderMarkdown({ ...base, runs }), 'Problems');
     expect(lines).toContain('- **naive**, seed 2: failed: out of memory at foo');
     expect(lines).toContain('- **ewc | strong**, seed 2: diverged at task 1 (perm-1), step 57 (loss non-finite)');
+  });
+
+  it('problems section names a completed meta run whose fine-tuning diverged on some episodes', () => {
+    const base = fixtureResult();
+    const runs = base.runs.slice(0, 3).map((r, i) => ({ ...r, metrics: { ...r.metrics, divergedEpisodes: i === 0 ? 2 : i === 1 ? 1 : 0 } }));
+    const result = { ...base, runs };
+    expect(section(renderMarkdown(result), 'Problems').filter((l) => l.startsWith('- '))).toEqual([
+      '- **naive**, seed 1: completed; fine-tuning diverged on 2 meta-test episodes (divergedEpisodes)',
+      '- **naive**, seed 2: completed; fine-tuning diverged on 1 meta-test episode (divergedEpisodes)',
+    ]);
+    expect(renderConsoleSummary(result, { color: false })).toContain('✗ naive seed 1: completed; fine-tuning diverged on 2 meta-test episodes');
   });
 
   it('no problems section when every run completed', () => {

@@ -122,6 +122,23 @@ describe('recordFromResult', () => {
     });
   });
 
+  it('keeps a curve point’s non-finite count, and a point with no finite episode stays without a mean', () => {
+    const meta: RunRecord = {
+      ...run('maml', 0, 0.3), accuracyMatrix: [], taskILAccuracyMatrix: undefined, baseline: [], lcaCurve: [], stabilityGaps: undefined,
+      metrics: {
+        'adapt@0': 3, 'adapt@1': null, divergedEpisodes: 2,
+        adaptationCurve: [{ steps: 0, mean: 3, ci95: 0, n: 2, nonFinite: 0 }, { steps: 1, mean: NaN, ci95: NaN, n: 0, nonFinite: 2 }],
+      } as unknown as RunRecord['metrics'],
+    };
+    const file = join(tempDir(), 'meta.json');
+    writeFileSync(file, recordText(recordFromResult(result([meta]), 'r.json', ROOT)));
+    const [{ result: back }] = loadRecords([file]);
+    expect(back.runs[0].metrics).toEqual({
+      'adapt@0': 3, 'adapt@1': null, divergedEpisodes: 2,
+      adaptationCurve: [{ steps: 0, mean: 3, ci95: 0, n: 2, nonFinite: 0 }, { steps: 1, mean: null, ci95: null, n: 0, nonFinite: 2 }],
+    });
+  });
+
   it('keeps a run’s task ids only where they differ from the result’s', () => {
     const own = recordFromResult(result([{ ...run('SGD', 0, 0.3), taskIds: ['r0', 'r45'] }]), 'r.json', ROOT);
     expect(own.runs[0].taskIds).toEqual(['r0', 'r45']);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { adaptationMetricDefinitions } from '../../metrics/adaptation.js';
 import { metrics } from '../../metrics/registry.js';
 import { registries } from '../../scenario/registries.js';
 import type { JsonSchema, RegistryEntry } from '../../util/registry.js';
@@ -25,7 +26,7 @@ function describeOption({ name, schema, required }: OptionDoc): string {
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('list the registered streams, models, learners and metrics with their options')
+    .description('list the registered streams, models, learners and metrics with their options, and the adaptation metrics of meta runs')
     .option('--json', 'machine-readable output')
     .option('--plugin <file...>', 'modules (.js or .ts) to import first')
     .action(async (flags: { json?: boolean; plugin?: string[] }) => {
@@ -35,6 +36,8 @@ export function registerList(program: Command): void {
         models: registries.models.list(),
         learners: registries.learners.list(),
         metrics: metrics.list(),
+        // Computed from a meta run's adaptation curve, not from the accuracy matrices: not registry entries.
+        adaptationMetrics: adaptationMetricDefinitions.map((d) => ({ type: d.name, description: d.description, formula: d.formula, options: {} })),
       };
       if (flags.json) {
         const json = Object.fromEntries(
@@ -47,7 +50,7 @@ export function registerList(program: Command): void {
         return;
       }
       for (const [group, entries] of Object.entries(groups)) {
-        process.stdout.write(`${group}:\n`);
+        process.stdout.write(`${group === 'adaptationMetrics' ? 'adaptation metrics (meta runs)' : group}:\n`);
         for (const e of entries) {
           process.stdout.write(`  ${e.type} — ${e.description}\n`);
           if ('formula' in e) process.stdout.write(`      ${String(e.formula)}\n`);

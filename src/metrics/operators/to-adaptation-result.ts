@@ -13,13 +13,15 @@ export interface AdaptationResult {
   readonly curve: AdaptationPoint[];
   /** The interim evaluations during meta-training: one curve per evaluated iteration. */
   readonly metaCurve: MetaCurvePoint[];
-  /** adapt@k, adaptAUC and (with a target) stepsToTarget. */
+  /** adapt@k, adaptAUC, (with a target) stepsToTarget, and divergedEpisodes. */
   readonly metrics: Record<string, number | null>;
 }
 
 interface Fold {
   start?: MetaStartEvent;
   final: Map<number, number[]>;
+  /** The final evaluation by episode: its score after each number of steps (for divergedEpisodes). */
+  finalByEpisode: Map<number, Map<number, number>>;
   interim: Map<number, Map<number, number[]>>;
 }
 
@@ -33,13 +35,25 @@ function fold(acc: Fold, e: RunEvent): Fold {
   if (e.type === 'meta-start') acc.start = e;
   if (e.type !== 'adapt-eval' || !acc.start) return acc;
   const score = (e as AdaptEvalEvent)[acc.start.score];
-  if (e.phase === 'final') add(acc.final, e.steps, score);
-  else {
+  if (e.phase === 'final') {
+    add(acc.final, e.steps, score);
+    const byStep = acc.finalByEpisode.get(e.episode) ?? new Map<number, number>();
+    byStep.set(e.steps, score);
+    acc.finalByEpisode.set(e.episode, byStep);
+  } else {
     const byStep = acc.interim.get(e.iteration) ?? new Map<number, number[]>();
     add(byStep, e.steps, score);
     acc.interim.set(e.iteration, byStep);
   }
   return acc;
+}
+
+/** Each episode's [score before adapting, score after its last step] (an episode without step 0 is skipped). */
+function firstAndLast(byEpisode: ReadonlyMap<number, ReadonlyMap<number, number>>): [number, number][] {
+  return [...byEpisode.values()].flatMap((byStep) => {
+    const last = Math.max(...byStep.keys());
+    return byStep.has(0) ? [[byStep.get(0)!, byStep.get(last)!] as [number, number]] : [];
+  });
 }
 
 /**
@@ -50,8 +64,8 @@ function fold(acc: Fold, e: RunEvent): Fold {
 export function toAdaptationResult(): OperatorFunction<RunEvent, AdaptationResult | null> {
   return (events) =>
     events.pipe(
-      reduce(fold, { final: new Map(), interim: new Map() } as Fold),
-      map(({ start, final, interim }) => {
+      reduce(fold, { final: new Map(), finalByEpisode: new Map(), interim: new Map() } as Fold),
+      map(({ start, final, finalByEpisode, interim }) => {
         if (!start) return null;
         const curve = adaptationCurve(final);
         const metaCurve = [...interim.entries()]
@@ -59,7 +73,7 @@ export function toAdaptationResult(): OperatorFunction<RunEvent, AdaptationResul
           .flatMap(([iteration, byStep]) => adaptationCurve(byStep).map((p) => ({ iteration, ...p })));
         const metrics = adaptationMetrics(curve, {
           reportSteps: start.reportSteps, target: start.adaptTarget, higherIsBetter: start.score === 'accuracy',
-        });
+        }, firstAndLast(finalByEpisode));
         return { curve, metaCurve, metrics };
       }),
     );

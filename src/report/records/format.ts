@@ -93,7 +93,8 @@ const runSchema: JsonSchema = {
           type: 'array',
           items: {
             type: 'object',
-            properties: { steps: { type: 'integer' }, mean: { type: 'number' }, ci95: { type: 'number' }, n: { type: 'integer' } },
+            // nonFinite: episodes left out of the mean as NaN or ±Infinity (absent in records written before it).
+            properties: { steps: { type: 'integer' }, mean: { type: ['number', 'null'] }, ci95: { type: ['number', 'null'] }, n: { type: 'integer' }, nonFinite: { type: 'integer' } },
             required: ['steps', 'mean', 'ci95', 'n'],
             additionalProperties: false,
           },

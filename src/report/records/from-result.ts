@@ -28,7 +28,9 @@ function roundGap(gap: StabilityGap | null): StabilityGap | null {
 function recordMetrics(metrics: MetricValues): MetricValues {
   const { metaCurve: _metaCurve, adaptationCurve, ...scalars } = metrics as Record<string, unknown>;
   if (!Array.isArray(adaptationCurve)) return scalars as MetricValues;
-  const points = (adaptationCurve as AdaptationPoint[]).map((p) => ({ ...p, mean: round(p.mean), ci95: round(p.ci95) }));
+  // A point with no finite episode has no mean (null in result.json): it stays null, not 0.
+  const roundKnown = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? round(v) : null);
+  const points = (adaptationCurve as AdaptationPoint[]).map((p) => ({ ...p, mean: roundKnown(p.mean), ci95: roundKnown(p.ci95) }));
   return { ...scalars, adaptationCurve: points } as unknown as MetricValues;
 }
 
