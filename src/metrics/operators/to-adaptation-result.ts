@@ -19,8 +19,7 @@ export interface AdaptationResult {
 
 interface Fold {
   start?: MetaStartEvent;
-  final: Map<number, number[]>;
-  /** The final evaluation by episode: its score after each number of steps (for divergedEpisodes). */
+  /** The final evaluation by episode: its score after each number of steps (the curve and divergedEpisodes read it). */
   finalByEpisode: Map<number, Map<number, number>>;
   interim: Map<number, Map<number, number[]>>;
 }
@@ -36,7 +35,6 @@ function fold(acc: Fold, e: RunEvent): Fold {
   if (e.type !== 'adapt-eval' || !acc.start) return acc;
   const score = (e as AdaptEvalEvent)[acc.start.score];
   if (e.phase === 'final') {
-    add(acc.final, e.steps, score);
     const byStep = acc.finalByEpisode.get(e.episode) ?? new Map<number, number>();
     byStep.set(e.steps, score);
     acc.finalByEpisode.set(e.episode, byStep);
@@ -46,6 +44,13 @@ function fold(acc: Fold, e: RunEvent): Fold {
     acc.interim.set(e.iteration, byStep);
   }
   return acc;
+}
+
+/** The episodes' scores grouped by steps, in episode order (the order the runner emits them). */
+function byStepOf(byEpisode: ReadonlyMap<number, ReadonlyMap<number, number>>): Map<number, number[]> {
+  const byStep = new Map<number, number[]>();
+  for (const scores of byEpisode.values()) for (const [steps, score] of scores) add(byStep, steps, score);
+  return byStep;
 }
 
 /** Each episode's [score before adapting, score after its last step] (an episode without step 0 is skipped). */
@@ -64,10 +69,10 @@ function firstAndLast(byEpisode: ReadonlyMap<number, ReadonlyMap<number, number>
 export function toAdaptationResult(): OperatorFunction<RunEvent, AdaptationResult | null> {
   return (events) =>
     events.pipe(
-      reduce(fold, { final: new Map(), finalByEpisode: new Map(), interim: new Map() } as Fold),
-      map(({ start, final, finalByEpisode, interim }) => {
+      reduce(fold, { finalByEpisode: new Map(), interim: new Map() } as Fold),
+      map(({ start, finalByEpisode, interim }) => {
         if (!start) return null;
-        const curve = adaptationCurve(final);
+        const curve = adaptationCurve(byStepOf(finalByEpisode));
         const metaCurve = [...interim.entries()]
           .sort((a, b) => a[0] - b[0])
           .flatMap(([iteration, byStep]) => adaptationCurve(byStep).map((p) => ({ iteration, ...p })));
