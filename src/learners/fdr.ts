@@ -2,7 +2,7 @@ import * as tf from '../backend/tf.js';
 import { ExampleMemory, type StoredExamples, gatherRows, withFields } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
-import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
+import { ReplayBuffer } from './base/replay-buffer.js';
 import { type ReplayDraw, disposeDraw, uploadDraw } from './base/replay-draw.js';
 import { mixedTaskForward } from './base/mixed-task-loss.js';
 import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
@@ -45,13 +45,13 @@ export class Fdr extends ModelLearner {
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     const capacity = this.options.memorySize;
-    this.memory = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity, fields: { logits: ctx.stream.outputSize } }, ctx.rng.fork('memory'));
+    this.memory = ReplayBuffer.forStream(ctx.stream, { policy: 'reservoir', capacity, fields: { logits: ctx.stream.outputSize } }, ctx.rng.fork('memory'));
   }
 
   override beginTask(task: TaskInfo): void {
     const { stream, rng } = this.ctx;
     const capacity = this.options.memorySize;
-    this.taskSamples = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, rng.fork(`task-samples-${task.index}`));
+    this.taskSamples = ReplayBuffer.forStream(stream, { policy: 'reservoir', capacity }, rng.fork(`task-samples-${task.index}`));
   }
 
   observe(batch: Batch): number {

@@ -3,7 +3,7 @@ import { ExampleMemory, type StoredExamples, gatherRows, withFields } from './ba
 import { flatGradient } from './base/flat-gradients.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
-import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
+import { ReplayBuffer } from './base/replay-buffer.js';
 import { disposeDraw, uploadDraw } from './base/replay-draw.js';
 import type { Batch, LearnerContext, LearnerEntry } from './types.js';
 
@@ -56,7 +56,7 @@ export class Gss extends ModelLearner {
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     const capacity = this.options.memorySize;
-    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'greedy-score', capacity, fields: { score: 1 } }, ctx.rng.fork('replay-buffer'));
+    this.buffer = ReplayBuffer.forStream(ctx.stream, { policy: 'greedy-score', capacity, fields: { score: 1 } }, ctx.rng.fork('replay-buffer'));
   }
 
   observe(batch: Batch): number {

@@ -98,7 +98,7 @@ export class Icarl extends ModelLearner {
     }
     if (!model.features) throw new ClbenchError('learner icarl: the model gives no features (FunctionalModel.features) for nearest-mean classification');
     const capacity = this.options.memorySize;
-    this.exemplars = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity }, ctx.rng.fork('exemplars'));
+    this.exemplars = ReplayBuffer.forStream(stream, { policy: 'reservoir', capacity }, ctx.rng.fork('exemplars'));
     this.taskExamples = new ExampleMemory(stream.inputShape, labelWidthOf(stream), 1024);
   }
 

@@ -6,7 +6,7 @@ import { applyFlatGradient, flatGradient } from './flat-gradients.js';
 import { MemorySnapshot } from './memory-snapshot.js';
 import { ModelLearner } from './model-learner.js';
 import type { OptimizerOptions } from './optimizer.js';
-import { ReplayBuffer, labelWidthOf } from './replay-buffer.js';
+import { ReplayBuffer } from './replay-buffer.js';
 
 export interface EpisodicMemoryOptions extends OptimizerOptions {
   /** Episodic memory per task: the task's latest examples (a ring buffer, as in the GEM code). */
@@ -40,7 +40,7 @@ export abstract class EpisodicMemoryLearner extends ModelLearner {
     const { stream } = ctx;
     const perTask = this.memoryPerTask;
     const policy = { policy: 'ring-per-task', perTask, capacity: perTask * stream.numTasks } as const;
-    this.buffer = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), policy, ctx.rng.fork('episodic-memory'));
+    this.buffer = ReplayBuffer.forStream(stream, policy, ctx.rng.fork('episodic-memory'));
     this.memory = new MemorySnapshot(stream);
   }
 

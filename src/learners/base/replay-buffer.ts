@@ -77,6 +77,11 @@ export class ReplayBuffer {
     this.memory = new ExampleMemory(inputShape, labelWidth, Math.min(options.capacity, 1024), options.fields);
   }
 
+  /** A buffer for `stream`'s examples: its input shape, and one label column (class id) or one per regression target. */
+  static forStream(stream: StreamInfo, options: ReplayBufferOptions, rng: Rng): ReplayBuffer {
+    return new ReplayBuffer(stream.inputShape, labelWidthOf(stream), options, rng);
+  }
+
   get size(): number {
     return this.memory.size;
   }

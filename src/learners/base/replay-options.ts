@@ -2,7 +2,7 @@ import { ClbenchError } from '../../util/errors.js';
 import type { JsonSchema } from '../../util/registry.js';
 import type { LearnerContext } from '../types.js';
 import type { FieldWidths } from './example-memory.js';
-import { type BufferPolicy, ReplayBuffer, bufferPolicies, labelWidthOf } from './replay-buffer.js';
+import { type BufferPolicy, ReplayBuffer, bufferPolicies } from './replay-buffer.js';
 
 /** The memory options every replay learner shares (ER, DER, DER++, ER-ACE, MIR, ...), with the schema's defaults filled in. */
 export interface ReplayOptions {
@@ -15,11 +15,7 @@ export interface ReplayOptions {
 }
 
 /** A learner's defaults for the shared options, stated in its schema; replayBatch undefined = the protocol's batch size. */
-export interface ReplayDefaults {
-  readonly memorySize: number;
-  readonly replayBatch?: number;
-  readonly buffer: BufferPolicy;
-}
+export type ReplayDefaults = ReplayOptions;
 
 /** JSON schemas of the shared replay options, with the learner's defaults. */
 export function replaySchema(defaults: ReplayDefaults): Record<string, JsonSchema> {
@@ -54,7 +50,7 @@ export function replayBufferFor(learner: string, ctx: LearnerContext, options: R
     throw new ClbenchError(`learner ${learner}: buffer '${policy}' needs class labels, but stream '${stream.type}' is ${stream.kind}`);
   }
   const classOf = stream.heads > 1 ? (label: number, task: number) => task * stream.outputSize + label : undefined;
-  return new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy, capacity, perTask, classOf, fields }, ctx.rng.fork('replay-buffer'));
+  return ReplayBuffer.forStream(stream, { policy, capacity, perTask, classOf, fields }, ctx.rng.fork('replay-buffer'));
 }
 
 /** Replayed examples per step: the option (or the learner's schema default), else the protocol's batch size. */

@@ -5,7 +5,7 @@ import { applyGradients } from './flat-gradients.js';
 import { ModelLearner } from './model-learner.js';
 import type { OptimizerOptions } from './optimizer.js';
 import { QuadraticPenalty } from './quadratic-penalty.js';
-import { ReplayBuffer, labelWidthOf } from './replay-buffer.js';
+import { ReplayBuffer } from './replay-buffer.js';
 
 /**
  * The shared body of EWC and MAS: during each task a uniform sample of its examples is kept (a
@@ -33,7 +33,7 @@ export abstract class SampledPenaltyLearner extends ModelLearner {
 
   override beginTask(task: TaskInfo): void {
     const { stream, rng } = this.ctx;
-    this.samples = new ReplayBuffer(stream.inputShape, labelWidthOf(stream), { policy: 'reservoir', capacity: this.sampleSize() }, rng.fork(`${this.sampleLabel}-${task.index}`));
+    this.samples = ReplayBuffer.forStream(stream, { policy: 'reservoir', capacity: this.sampleSize() }, rng.fork(`${this.sampleLabel}-${task.index}`));
   }
 
   /** One step on task loss + scale·penalty. Returns the task loss alone (the penalty is not evaluated). */

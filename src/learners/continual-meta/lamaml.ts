@@ -4,7 +4,7 @@ import type { JsonSchema } from '../../util/registry.js';
 import type { Rng } from '../../util/rng.js';
 import { ExampleMemory, type StoredExamples } from '../base/example-memory.js';
 import { ModelLearner, toVariables } from '../base/model-learner.js';
-import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
+import { ReplayBuffer } from '../base/replay-buffer.js';
 import { taskBatchedForward } from '../meta/task-batched.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { HostMlp, readParams } from './host-mlp.js';
@@ -126,7 +126,7 @@ export class LaMaml extends ModelLearner {
     }
     this.alpha.forEach((a) => a.dispose());
     this.alpha = toVariables(this.params.map((p) => tf.fill(p.shape, o.alphaInit)));
-    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity: o.memorySize }, ctx.rng.fork('reservoir'));
+    this.buffer = ReplayBuffer.forStream(ctx.stream, { policy: 'reservoir', capacity: o.memorySize }, ctx.rng.fork('reservoir'));
     this.drawRng = ctx.rng.fork('replay-draws');
     this.orderRng = ctx.rng.fork('inner-order');
     this.engine?.dispose();

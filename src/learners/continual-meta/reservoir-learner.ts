@@ -1,7 +1,7 @@
 import type { Rng } from '../../util/rng.js';
 import type { StoredExamples } from '../base/example-memory.js';
 import { ModelLearner } from '../base/model-learner.js';
-import { ReplayBuffer, labelWidthOf } from '../base/replay-buffer.js';
+import { ReplayBuffer } from '../base/replay-buffer.js';
 import type { LearnerContext } from '../types.js';
 import { drawWithReplacement } from './stored-rows.js';
 
@@ -20,7 +20,7 @@ export abstract class ReservoirLearner extends ModelLearner {
   override setup(ctx: LearnerContext): void {
     super.setup(ctx);
     const capacity = this.memorySize;
-    this.buffer = new ReplayBuffer(ctx.stream.inputShape, labelWidthOf(ctx.stream), { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
+    this.buffer = ReplayBuffer.forStream(ctx.stream, { policy: 'reservoir', capacity }, ctx.rng.fork('reservoir'));
     this.drawRng = ctx.rng.fork('replay-draws');
   }
 
