@@ -38,10 +38,10 @@ function isResultFile(value: unknown): boolean {
 }
 
 /**
- * Checks a parsed record against the schema and its fingerprint against its settings; throws one
- * error naming the file and every field at fault.
+ * The result a parsed record stands for, after checking it against the schema and its fingerprint
+ * against its settings; throws one error naming the file and every field at fault.
  */
-export function checkRecord(value: unknown, file: string): ReproductionRecord {
+function checkedResultOf(value: unknown, file: string): RunResult {
   const check = validate();
   if (isResultFile(value)) {
     throw new ClbenchError(`${file}: this is a result.json, not a reproduction record; record it first: clbench reproductions record ${file}`);
@@ -53,18 +53,19 @@ export function checkRecord(value: unknown, file: string): ReproductionRecord {
     throw new ClbenchError(`${file}: invalid reproduction record:\n  ${lines.join('\n  ')}`);
   }
   const record = value as ReproductionRecord;
-  const actual = scenarioFingerprint(resultOfRecord(record));
+  const result = resultOfRecord(record);
+  const actual = scenarioFingerprint(result);
   if (actual !== record.fingerprint) {
     throw new ClbenchError(
       `${file}: fingerprint: '${record.fingerprint}' is not that of the recorded settings ('${actual}'): ` +
         'the stream, model, protocol or metric settings were changed after recording; record the result again instead of editing the record',
     );
   }
-  return record;
+  return result;
 }
 
 export function readRecordFile(file: string): LoadedResult {
-  return { file, result: resultOfRecord(checkRecord(readJsonFile(file), file)) };
+  return { file, result: checkedResultOf(readJsonFile(file), file) };
 }
 
 /**
