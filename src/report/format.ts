@@ -69,19 +69,20 @@ export const DIVERGED_EPISODES = 'divergedEpisodes';
 /**
  * The text of summary[learner][column]: wall time and batch counts with 1 decimal, stepsToTarget
  * as a step count (or "never"), divergedEpisodes as a count ("0", "1.3 ± 0.6" over seeds), any other
- * metric as a score with 3 decimals, followed by "(2 of 3 runs)" when only some of the runs that
- * report the metric have a value; '—' when the learner has no such cell.
+ * metric as a score with 3 decimals, followed by "(2 of 3 runs)" when only some of the completed
+ * runs have a value; '—' when the learner has no such cell.
  */
 export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
   const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
   if (!cell) return MISSING;
-  // Runs that report this metric, with a value or null (a diverged run, a non-finite episode).
-  const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
-  if (column === STEPS_TO_TARGET) return formatStepsToTarget(cell, measured);
+  const reporting = result.runs.filter((run) => run.learner === learner && column in run.metrics);
+  if (column === STEPS_TO_TARGET) return formatStepsToTarget(cell, reporting.length);
   if (column === DIVERGED_EPISODES) return formatCount(cell);
   const text = formatMeanStd(cell, column === WALL_SECONDS || BATCH_COUNTS.has(column) ? 1 : 3);
-  // A mean over only some seeds says so, rather than passing for all of them.
-  return isNumber(cell.mean) && cell.n < measured ? `${text} (${cell.n} of ${measured} runs)` : text;
+  // A completed run can still have no value (a non-finite meta-test episode): the mean then covers
+  // only some seeds and says so. Diverged and failed runs are listed as such in every report.
+  const completed = reporting.filter((run) => run.status === 'completed').length;
+  return isNumber(cell.mean) && cell.n < completed ? `${text} (${cell.n} of ${completed} runs)` : text;
 }
 
 /**

@@ -70,10 +70,10 @@ describe('format helpers', () => {
     expect(renderConsoleSummary(result, { color: false })).toContain('4.7e+29 ± 6.6e+29');
   });
 
-  it('says when a mean covers only some of the runs that report the metric', () => {
+  it('says when a mean covers only some of the completed runs', () => {
     const base = fixtureResult();
-    const measured = base.runs.filter((r) => r.learner === 'naive' && 'ACC' in r.metrics).length;
-    expect(measured).toBe(2);
+    const completed = base.runs.filter((r) => r.learner === 'naive' && r.status === 'completed' && 'ACC' in r.metrics).length;
+    expect(completed).toBe(2);
     const result = fixtureResult({ summary: { ...base.summary, naive: { ...base.summary.naive, ACC: { mean: 0.5, std: 0, n: 1 } } } });
     expect(formatSummaryCell(result, 'naive', 'ACC')).toBe('0.500 (1 of 2 runs)');
     expect(formatSummaryCell(base, 'naive', 'ACC')).not.toContain('runs)');
