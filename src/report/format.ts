@@ -1,5 +1,7 @@
 import { metrics } from '../metrics/registry.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
+import { meanStd } from '../runner/summarize.js';
+import type { AnchorValue } from '../scenario/types.js';
 
 /** Shown for a value that was not measured (null, undefined or NaN). */
 export const MISSING = '—';
@@ -32,6 +34,16 @@ export function formatMeanStd(cell: SummaryCell, digits = 3): string {
   const mean = formatScore(cell.mean, digits);
   if (cell.n <= 1 || !isNumber(cell.std)) return mean;
   return `${mean} ± ${formatScore(cell.std, digits)}`;
+}
+
+/**
+ * An outside anchor's figure: a single one through `single` (as printed, or with fixed decimals),
+ * per-seed figures as "0.535 ± 0.034 (n=3)", the way our own means are shown; '—' when absent.
+ */
+export function formatAnchorValue(value: AnchorValue | undefined, single: (v: number) => string = (v) => formatScore(v)): string {
+  if (value === undefined) return MISSING;
+  if (typeof value === 'number') return single(value);
+  return `${formatMeanStd(meanStd(value))} (n=${value.length})`;
 }
 
 /** The adaptation metric that counts steps: a whole number per run, null when the run never reached its target. */

@@ -176,6 +176,14 @@ describe('renderMarkdown', () => {
     ]);
   });
 
+  it('published values: an anchor given per seed shows as mean ± std with n', () => {
+    const base = fixtureResult();
+    // 0.58, 0.62: mean 0.60, sample std sqrt(2 · 0.02²) = 0.028.
+    const anchor = { label: 'torch ref', source: 'torch_reference.py, seeds 0-1', values: { naive: { ACC: [0.58, 0.62] } } };
+    const rows = tableRows(section(renderMarkdown({ ...base, scenario: { ...base.scenario, reference: { ...base.scenario.reference!, anchors: [anchor] } } }), 'Published values'));
+    expect(rows[2]).toEqual(['naive', 'ACC', '0.62', '0.600 ± 0.028 (n=2)', '0.640 ± 0.085', '+0.020']);
+  });
+
   it('has no Published values section without a reference', () => {
     const base = fixtureResult();
     const out = renderMarkdown({ ...base, scenario: { ...base.scenario, reference: undefined } });
