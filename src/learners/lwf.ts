@@ -84,7 +84,7 @@ export class Lwf extends ModelLearner {
     this.warmupRng = ctx.rng.fork('warmup');
   }
 
-  override beginTask(task: TaskInfo, train?: TrainSplit): void {
+  override beginTask(task: TaskInfo, train: TrainSplit): void {
     if (this.teacher) tf.dispose(this.teacher);
     this.teacher = null;
     const previous = this.seenTasks.filter((t) => t !== task.index);
@@ -94,8 +94,14 @@ export class Lwf extends ModelLearner {
     }
     if (!this.seenTasks.includes(task.index)) this.seenTasks.push(task.index);
     this.columns = this.classColumns(task);
-    const bringsNewOutputs = this.ctx.stream.heads > 1 || (this.columns !== null && this.columns.current.some((c, i) => c > 0 && this.columns!.old[i] === 0));
-    if (this.teacher && this.options.warmup && train && bringsNewOutputs) this.warmUp(task, train);
+    if (this.teacher && this.options.warmup && this.bringsNewOutputs()) this.warmUp(task, train);
+  }
+
+  /** Whether the task has outputs of its own: its head, or on a shared head classes not seen before. */
+  private bringsNewOutputs(): boolean {
+    if (this.ctx.stream.heads > 1) return true;
+    const columns = this.columns;
+    return columns !== null && columns.current.some((c, i) => c > 0 && columns.old[i] === 0);
   }
 
   observe(batch: Batch): number {

@@ -13,7 +13,7 @@ import { ExampleMemory, type StoredExamples, gatherRows } from './example-memory
  */
 export class MergedBatches {
   private readonly queue: ExampleMemory;
-  /** The current epoch's slot order, where we are in it, and how many queued examples it took. */
+  /** The current epoch's slot order, where we are in it, and how many queued examples were taken. */
   private order!: Int32Array;
   private position = 0;
   private taken = 0;
@@ -45,16 +45,21 @@ export class MergedBatches {
       this.taken += fromTask;
       this.position += slots.length;
       if (this.position === this.order.length) this.newEpoch();
+      else if (this.taken === this.queue.size) this.emptyQueue(); // holds a batch or so, not the epoch
     }
     return ready;
   }
 
   private newEpoch(): void {
     if (this.taken !== this.queue.size) throw new Error(`merged batches: ${this.queue.size - this.taken} of the task's examples arrived beyond its ${this.taskSize} per epoch`);
-    this.queue.clear();
-    this.taken = 0;
+    this.emptyQueue();
     this.position = 0;
     this.order = this.rng.permutation(this.stored.n + this.taskSize);
+  }
+
+  private emptyQueue(): void {
+    this.queue.clear();
+    this.taken = 0;
   }
 }
 
