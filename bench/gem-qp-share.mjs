@@ -20,7 +20,7 @@ import { useBackend } from '../dist/backend/select.js';
 import { registries } from '../dist/scenario/registries.js';
 import { runScenario } from '../dist/runner/run-scenario.js';
 import { loadScenario } from '../dist/scenario/load.js';
-import { Registry } from '../dist/util/registry.js';
+import { LearnerRegistry } from '../dist/learners/learner-registry.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -36,7 +36,8 @@ const { values: flags } = parseArgs({
 
 /** The product learners, with every `gem` instance recorded so its timers can be read after the run. */
 const gemInstances = [];
-const learners = new Registry('learner');
+// A LearnerRegistry, as the runner creates learners through it (with their schema's defaults).
+const learners = new LearnerRegistry();
 for (const entry of registries.learners.list()) {
   learners.register(entry.type !== 'gem' ? entry : {
     ...entry,

@@ -1,4 +1,5 @@
 import * as tf from '../backend/tf.js';
+import { ExampleGradientGram } from './base/example-gradient-gram.js';
 import { ExampleMemory, type StoredExamples, gatherRows, withFields } from './base/example-memory.js';
 import { flatGradient } from './base/flat-gradients.js';
 import { ModelLearner } from './base/model-learner.js';
@@ -22,18 +23,32 @@ export interface GssOptions extends OptimizerOptions {
 const FIRST_SCORE = 0.1;
 
 /**
- * GSS's score of a gradient g against the memory's gradients (rows of G): 1 + the largest cosine
- * similarity, in [0, 2]. Low means unlike everything stored.
+ * GSS's score of each row of a set of gradients against the memory's: 1 + its largest cosine
+ * similarity with any of them, in [0, 2]. Low means unlike everything stored. Takes the inner
+ * products ([m, R]) and the norms of both sides ([m] and [R]), however they were found.
  */
-export function gssScore(g: tf.Tensor1D, G: tf.Tensor2D): number {
-  const best = tf.tidy(() => {
-    const norms = tf.mul(tf.norm(G, 2, 1), tf.norm(g));
-    const cos = tf.div(tf.squeeze(tf.matMul(G, tf.reshape(g, [-1, 1])), [1]), tf.maximum(norms, 1e-8));
-    return tf.max(cos);
+function scoresFromDots(dots: tf.Tensor2D, norms: tf.Tensor1D, memoryNorms: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const products = tf.mul(tf.reshape(norms, [-1, 1]), tf.reshape(memoryNorms, [1, -1]));
+    return tf.add(tf.max(tf.div(dots, tf.maximum(products, 1e-8)), 1), 1) as tf.Tensor1D;
   });
-  const value = best.dataSync()[0] + 1;
-  best.dispose();
+}
+
+/** GSS's score of one gradient g against the memory's gradients (the rows of G). */
+export function gssScore(g: tf.Tensor1D, G: tf.Tensor2D): number {
+  const score = tf.tidy(() =>
+    scoresFromDots(tf.matMul(tf.reshape(g, [1, -1]), G, false, true) as tf.Tensor2D, tf.reshape(tf.norm(g), [1]) as tf.Tensor1D, tf.norm(G, 2, 1) as tf.Tensor1D),
+  );
+  const value = score.dataSync()[0];
+  score.dispose();
   return value;
+}
+
+/** The incoming batch's score and, on demand, each of its examples' own. */
+interface BatchScores {
+  readonly batch: number;
+  example(i: number): number;
+  dispose(): void;
 }
 
 /**
@@ -45,9 +60,14 @@ export function gssScore(g: tf.Tensor1D, G: tf.Tensor2D): number {
  * batch's score. Once full, a batch scoring below 1 offers each of its examples with its own
  * score, and each may replace a stored example chosen with probability ∝ its score (greedy-score
  * policy). Works without task boundaries.
+ *
+ * On a single-head MLP the per-example gradients' inner products come from their layer factors
+ * (base/example-gradient-gram.ts) rather than a backward pass per example: the same scores up to
+ * float rounding, at a fraction of the cost.
  */
 export class Gss extends ModelLearner {
   private buffer!: ReplayBuffer;
+  private gram: ExampleGradientGram | undefined;
 
   constructor(private readonly options: GssOptions) {
     super(options);
@@ -57,6 +77,7 @@ export class Gss extends ModelLearner {
     super.setup(ctx);
     const capacity = this.options.memorySize;
     this.buffer = ReplayBuffer.forStream(ctx.stream, { policy: 'greedy-score', capacity, fields: { score: 1 } }, ctx.rng.fork('replay-buffer'));
+    this.gram = ExampleGradientGram.for(ctx.model, ctx.stream.heads, this.lossFn);
   }
 
   observe(batch: Batch): number {
@@ -89,22 +110,55 @@ export class Gss extends ModelLearner {
       return;
     }
     const reference = this.buffer.sample(this.options.scoreBatch);
+    const score = this.gram ? this.scoresByGram(this.gram, batch, reference) : this.scoresByGradients(batch, incoming, reference);
+    const room = Math.max(0, capacity - size);
+    const scores = new Float32Array(incoming.n).fill(score.batch);
+    // Examples past the free room are offered only when the batch is unlike the memory (score < 1).
+    const offered = score.batch < 1 ? incoming.n : Math.min(room, incoming.n);
+    for (let i = room; i < offered; i++) scores[i] = score.example(i);
+    score.dispose();
+    this.buffer.add(gatherRows(withFields(incoming, { score: scores }), Array.from({ length: offered }, (_, i) => i)));
+  }
+
+  /** Scores from explicit gradients: one backward pass per stored example, and per offered example when asked. */
+  private scoresByGradients(batch: Batch, incoming: StoredExamples, reference: StoredExamples): BatchScores {
     const G = this.exampleGradients(reference);
     const g = this.lossGradient(() => this.batchLoss(batch.x, batch.y, batch.taskIndex));
     const batchScore = gssScore(g, G);
     g.dispose();
-    const room = Math.max(0, capacity - size);
-    const scores = new Float32Array(incoming.n).fill(batchScore);
-    // Examples past the free room are offered only when the batch is unlike the memory (score < 1).
-    const offered = batchScore < 1 ? incoming.n : Math.min(room, incoming.n);
-    for (let i = room; i < offered; i++) {
-      const own = this.exampleGradients(gatherRows(incoming, [i]));
-      const row = tf.reshape(own, [-1]) as tf.Tensor1D;
-      scores[i] = gssScore(row, G);
-      tf.dispose([own, row]);
-    }
-    G.dispose();
-    this.buffer.add(gatherRows(withFields(incoming, { score: scores }), Array.from({ length: offered }, (_, i) => i)));
+    return {
+      batch: batchScore,
+      example: (i) => {
+        const own = this.exampleGradients(gatherRows(incoming, [i]));
+        const value = gssScore(tf.reshape(own, [-1]) as tf.Tensor1D, G);
+        own.dispose();
+        return value;
+      },
+      dispose: () => G.dispose(),
+    };
+  }
+
+  /**
+   * The same scores from the gradients' inner products (all examples at once). The batch's
+   * mean-loss gradient is the mean of its examples' gradients, so its products are means of theirs.
+   */
+  private scoresByGram(gram: ExampleGradientGram, batch: Batch, reference: StoredExamples): BatchScores {
+    const draw = uploadDraw(this.ctx, reference);
+    const values = tf.tidy(() => {
+      const stored = gram.factors(this.params, draw.x, draw.y);
+      const own = gram.factors(this.params, batch.x, batch.y);
+      const dots = gram.dots(own, stored);
+      const storedNorms = tf.sqrt(gram.squaredNorms(stored)) as tf.Tensor1D;
+      const n = batch.x.shape[0];
+      const batchDots = tf.reshape(tf.mean(dots, 0), [1, -1]) as tf.Tensor2D;
+      const batchNorm = tf.reshape(tf.div(tf.sqrt(tf.sum(gram.dots(own, own))), n), [1]) as tf.Tensor1D;
+      const examples = scoresFromDots(dots, tf.sqrt(gram.squaredNorms(own)) as tf.Tensor1D, storedNorms);
+      return tf.concat([scoresFromDots(batchDots, batchNorm, storedNorms), examples]);
+    });
+    disposeDraw(draw);
+    const read = values.dataSync() as Float32Array;
+    values.dispose();
+    return { batch: read[0], example: (i) => read[1 + i], dispose: () => {} };
   }
 
   /** One flat loss gradient per stored example, as the rows of a matrix. */

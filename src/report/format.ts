@@ -1,5 +1,7 @@
 import { metrics } from '../metrics/registry.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
+import { meanStd } from '../runner/summarize.js';
+import type { AnchorValue } from '../scenario/types.js';
 
 /** Shown for a value that was not measured (null, undefined or NaN). */
 export const MISSING = '—';
@@ -32,6 +34,16 @@ export function formatMeanStd(cell: SummaryCell, digits = 3): string {
   const mean = formatScore(cell.mean, digits);
   if (cell.n <= 1 || !isNumber(cell.std)) return mean;
   return `${mean} ± ${formatScore(cell.std, digits)}`;
+}
+
+/**
+ * An outside anchor's figure: a single one through `single` (as printed, or with fixed decimals),
+ * per-seed figures as "0.535 ± 0.034 (n=3)", the way our own means are shown; '—' when absent.
+ */
+export function formatAnchorValue(value: AnchorValue | undefined, single: (v: number) => string = (v) => formatScore(v)): string {
+  if (value === undefined) return MISSING;
+  if (typeof value === 'number') return single(value);
+  return `${formatMeanStd(meanStd(value))} (n=${value.length})`;
 }
 
 /** The adaptation metric that counts steps: a whole number per run, null when the run never reached its target. */
@@ -69,18 +81,20 @@ export const DIVERGED_EPISODES = 'divergedEpisodes';
 /**
  * The text of summary[learner][column]: wall time and batch counts with 1 decimal, stepsToTarget
  * as a step count (or "never"), divergedEpisodes as a count ("0", "1.3 ± 0.6" over seeds), any other
- * metric as a score with 3 decimals; '—' when the learner has no such cell.
+ * metric as a score with 3 decimals, followed by "(2 of 3 runs)" when only some of the completed
+ * runs have a value; '—' when the learner has no such cell.
  */
 export function formatSummaryCell(result: RunResult, learner: string, column: string): string {
   const cell = result.summary[learner]?.[column] as SummaryCell | undefined;
   if (!cell) return MISSING;
-  if (column === WALL_SECONDS || BATCH_COUNTS.has(column)) return formatMeanStd(cell, 1);
+  const reporting = result.runs.filter((run) => run.learner === learner && column in run.metrics);
+  if (column === STEPS_TO_TARGET) return formatStepsToTarget(cell, reporting.length);
   if (column === DIVERGED_EPISODES) return formatCount(cell);
-  if (column === STEPS_TO_TARGET) {
-    const measured = result.runs.filter((run) => run.learner === learner && column in run.metrics).length;
-    return formatStepsToTarget(cell, measured);
-  }
-  return formatMeanStd(cell, 3);
+  const text = formatMeanStd(cell, column === WALL_SECONDS || BATCH_COUNTS.has(column) ? 1 : 3);
+  // A completed run can still have no value (a non-finite meta-test episode): the mean then covers
+  // only some seeds and says so. Diverged and failed runs are listed as such in every report.
+  const completed = reporting.filter((run) => run.status === 'completed').length;
+  return isNumber(cell.mean) && cell.n < completed ? `${text} (${cell.n} of ${completed} runs)` : text;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   bestLearners,
   columnLabel,
   describeProblem,
+  formatAnchorValue,
   formatDiff,
   formatMeanStd,
   formatSummaryCell,
@@ -162,7 +163,7 @@ function referenceSection(result: RunResult): string[] {
   const unmeasured: string[] = [];
   for (const [learner, metric, paper] of referencePairs(reference)) {
     const ours = result.summary[learner] as Record<string, SummaryCell> | undefined;
-    const published = [paper === null ? MISSING : String(paper), ...anchors.map((a) => String(a.values[learner]?.[metric] ?? MISSING))];
+    const published = [paper === null ? MISSING : String(paper), ...anchors.map((a) => formatAnchorValue(a.values[learner]?.[metric], String))];
     if (!ours) {
       rows.push([cellText(learner), cellText(metric), ...published, 'not run', MISSING]);
       continue;

@@ -1,8 +1,9 @@
+import { DIVERGENCE_RATIO } from '../metrics/adaptation.js';
 import { meanStd } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
-import { type OrderingDirection, type Reference, type ReferenceAnchor, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
+import { type AnchorValue, type OrderingDirection, type Reference, type ReferenceAnchor, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';
-import { MISSING, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
+import { DIVERGED_EPISODES, MISSING, formatAnchorValue, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
 import { type LoadedResult, changedSettings, displayPath, scenarioFingerprint } from './load-results.js';
 import { escapeCell } from './markdown.js';
 
@@ -49,8 +50,8 @@ export interface ReproductionRow {
   readonly verdict: Verdict;
   /** The commands that produced the learner's runs (one per result file). */
   readonly commands: readonly string[];
-  /** Each of the scenario's anchors' figure for this learner and metric (null: it has none). */
-  readonly anchors: readonly (number | null)[];
+  /** Each of the scenario's anchors' figure for this learner and metric: one, or one per seed (null: it has none). */
+  readonly anchors: readonly (AnchorValue | null)[];
 }
 
 export interface OrderCheck {
@@ -101,6 +102,8 @@ export interface ScenarioReproduction {
   readonly unrun: readonly string[];
   /** Runs left out of the means (failed or diverged), one line each. */
   readonly problems: readonly string[];
+  /** Completed meta runs whose fine-tuning diverged on some meta-test episodes (divergedEpisodes), one line each. */
+  readonly divergedEpisodes: readonly string[];
   /** What the records ran with that the current scenario file (`scenarioFile`) no longer says, one line per learner or part. */
   readonly changed: readonly string[];
   readonly scenarioFile?: string;
@@ -212,6 +215,13 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
       if (!completed(run)) problems.push(`${learner} seed ${run.seed} (${displayPath(member.file)}): ${run.status}${run.error ? `: ${run.error}` : ''}`);
     }
   }
+  // Kept in the means, but said: one diverged episode can decide a mean over hundreds.
+  const divergedEpisodes = [...runs.entries()].flatMap(([learner, own]) =>
+    own.flatMap(({ run, member }) => {
+      const count = run.metrics[DIVERGED_EPISODES];
+      if (!completed(run) || typeof count !== 'number' || count === 0) return [];
+      return [`${learner} seed ${run.seed} (${displayPath(member.file)}): ${count} meta-test episode${count === 1 ? '' : 's'}`];
+    }));
   const good = (learner: string) => (runs.get(learner) ?? []).filter(({ run }) => completed(run));
   const ours = (learner: string, metric: string) => meanStd(good(learner).map(({ run }) => run.metrics[metric]));
   const commandsOf = (learner: string) => [
@@ -304,6 +314,7 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     orderings: checkOrderings(reference, (learner, metric) => ours(learner, metric).mean),
     unrun,
     problems,
+    divergedEpisodes,
     changed,
     ...(current ? { scenarioFile: current.file } : {}),
   };
@@ -375,7 +386,7 @@ function row(r: ReproductionRow, unpublished: string): string {
     escapeCell(r.learner),
     escapeCell(r.metric),
     r.paper === null ? unpublished : formatScore(r.paper),
-    ...r.anchors.map((value) => (value === null ? MISSING : formatScore(value))),
+    ...r.anchors.map((value) => formatAnchorValue(value ?? undefined)),
     r.ours.mean === null ? MISSING : `${formatMeanStd(r.ours)} (n=${r.ours.n})`,
     r.paper === null ? MISSING : formatDiff(r.ours.mean, r.paper),
     r.tolerance === undefined ? MISSING : `±${r.tolerance}`,
@@ -458,6 +469,14 @@ function scenarioSection(s: ScenarioReproduction): string[] {
   if (s.orders.length) lines.push('', ...s.orders.map(orderLine));
   if (s.orderings.length) lines.push('', 'Orderings the paper reports, checked on our means:', '', ...s.orderings.map(orderingLine));
   if (s.problems.length) lines.push('', 'Runs left out of the means:', ...s.problems.map((p) => `- ${oneLine(p)}`));
+  if (s.divergedEpisodes.length) {
+    lines.push(
+      '',
+      `Fine-tuning diverged (\`divergedEpisodes\`: the score after the last step is not finite, or a loss over ${DIVERGENCE_RATIO} times the one before adapting). These runs stay in the means: a diverged episode counts in its run's adapt@k, and a run with a non-finite one has no adapt@k at that step (left out of that mean, so n drops).`,
+      '',
+      ...s.divergedEpisodes.map((d) => `- ${oneLine(d)}`),
+    );
+  }
   return lines;
 }
 

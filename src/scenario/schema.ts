@@ -136,7 +136,18 @@ const anchorSchema: JsonSchema = {
     label: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Column header on the reproductions page, e.g. "torch ref"' },
     source: { type: 'string', minLength: 1, maxLength: LIMITS.maxTextLength, description: 'Where the figures were printed: file, command, seeds, date' },
     note: { type: 'string', maxLength: LIMITS.maxTextLength, description: 'Where its protocol differs from the scenario' },
-    values: { ...valuesByLearnerSchema, minProperties: 1, description: 'The figures: values[learner label][metric]' },
+    values: {
+      ...valuesByLearnerSchema,
+      additionalProperties: {
+        type: 'object',
+        maxProperties: LIMITS.maxLabelsPerList,
+        propertyNames: { maxLength: LIMITS.maxLabelLength },
+        // One figure, or one per seed (shown as mean ± std, n).
+        additionalProperties: { type: ['number', 'array'], items: { type: 'number' }, minItems: 1, maxItems: LIMITS.maxLabelsPerList },
+      },
+      minProperties: 1,
+      description: 'The figures: values[learner label][metric], a number or a list of one number per seed',
+    },
   },
   required: ['label', 'source', 'values'],
   additionalProperties: false,

@@ -105,9 +105,15 @@ export interface ReferenceAnchor {
   readonly source: string;
   /** Where its protocol differs from the scenario's. */
   readonly note?: string;
-  /** values[learner label][metric], as printed by the source. */
-  readonly values: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** values[learner label][metric], as printed by the source: one figure, or one per seed. */
+  readonly values: Readonly<Record<string, Readonly<Record<string, AnchorValue>>>>;
 }
+
+/**
+ * An anchor's figure: a number as printed, or the figures of several seeds (each as printed),
+ * shown as their mean ± sample std with n, the way our own runs are.
+ */
+export type AnchorValue = number | readonly number[];
 
 /**
  * What a paper reports: published numbers printed beside ours (values[learner label][metric])

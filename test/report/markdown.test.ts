@@ -70,6 +70,15 @@ describe('format helpers', () => {
     expect(renderConsoleSummary(result, { color: false })).toContain('4.7e+29 ± 6.6e+29');
   });
 
+  it('says when a mean covers only some of the completed runs', () => {
+    const base = fixtureResult();
+    const completed = base.runs.filter((r) => r.learner === 'naive' && r.status === 'completed' && 'ACC' in r.metrics).length;
+    expect(completed).toBe(2);
+    const result = fixtureResult({ summary: { ...base.summary, naive: { ...base.summary.naive, ACC: { mean: 0.5, std: 0, n: 1 } } } });
+    expect(formatSummaryCell(result, 'naive', 'ACC')).toBe('0.500 (1 of 2 runs)');
+    expect(formatSummaryCell(base, 'naive', 'ACC')).not.toContain('runs)');
+  });
+
   it('formatMeanStd', () => {
     expect(formatMeanStd({ mean: 0.5314, std: 0.0121, n: 3 })).toBe('0.531 ± 0.012');
     expect(formatMeanStd({ mean: 0.5314, std: 0, n: 1 })).toBe('0.531');
@@ -165,6 +174,14 @@ describe('renderMarkdown', () => {
       ['gem', 'ACC', '0.89', '0.88', 'not run', '—'],
       ['naive', 'LA', '—', '0.9', '0.850 ± 0.071', '—'], // seeds 1, 2: LA 0.90, 0.80
     ]);
+  });
+
+  it('published values: an anchor given per seed shows as mean ± std with n', () => {
+    const base = fixtureResult();
+    // 0.58, 0.62: mean 0.60, sample std sqrt(2 · 0.02²) = 0.028.
+    const anchor = { label: 'torch ref', source: 'torch_reference.py, seeds 0-1', values: { naive: { ACC: [0.58, 0.62] } } };
+    const rows = tableRows(section(renderMarkdown({ ...base, scenario: { ...base.scenario, reference: { ...base.scenario.reference!, anchors: [anchor] } } }), 'Published values'));
+    expect(rows[2]).toEqual(['naive', 'ACC', '0.62', '0.600 ± 0.028 (n=2)', '0.640 ± 0.085', '+0.020']);
   });
 
   it('has no Published values section without a reference', () => {

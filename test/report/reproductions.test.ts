@@ -237,6 +237,32 @@ describe('scenarios without published values', () => {
     expect(md).toContain('- ✓ adapt@10 (lower is better): maml 0.300 ≤ pretrain 2.200');
   });
 
+  it('names the meta runs whose fine-tuning diverged on some episodes, kept in the means', () => {
+    const dir = tempDir();
+    const metaRun = (seed: number, adapt10: number | null, diverged: number): RunRecord => ({
+      learner: 'maml', learnerType: 'maml', options: {}, seed, status: 'completed', wallSeconds: 1,
+      accuracyMatrix: [], baseline: [], lcaCurve: [], curves: [],
+      metrics: { 'adapt@10': adapt10, divergedEpisodes: diverged },
+    });
+    const base = result([metaRun(0, 0.3, 0), metaRun(1, 5e29, 1), metaRun(2, null, 2)], 'clbench run scenarios/sine.json');
+    const meta: RunResult = {
+      ...base,
+      scenario: { ...base.scenario, name: 'sine-x', protocol: defaultMetaProtocol, reference: { source: 'p', values: { maml: { 'adapt@10': 0.35 } } } },
+      stream: { ...base.stream, kind: 'regression' },
+    };
+    const [s] = buildReproductions(loadResults([write(dir, 'meta', meta)]), []);
+    expect(s.problems).toEqual([]);
+    expect(s.divergedEpisodes).toEqual([`maml seed 1 (${join(dir, 'meta.json')}): 1 meta-test episode`, `maml seed 2 (${join(dir, 'meta.json')}): 2 meta-test episodes`]);
+    // Seed 2's adapt@10 is undefined (a non-finite episode): the mean is over seeds 0 and 1.
+    expect(s.rows.find((r) => r.metric === 'adapt@10')!.ours).toMatchObject({ mean: (0.3 + 5e29) / 2, n: 2 });
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('Fine-tuning diverged (`divergedEpisodes`: the score after the last step is not finite, or a loss over 1000 times the one before adapting). These runs stay in the means');
+    expect(md).toContain(`- maml seed 1 (${join(dir, 'meta.json')}): 1 meta-test episode\n- maml seed 2`);
+
+    const [clean] = buildReproductions(loadResults([write(dir, 'clean', { ...meta, runs: [metaRun(0, 0.3, 0)] })]), []);
+    expect(renderReproductions([clean], { command: 'c', rules: [] })).not.toContain('Fine-tuning diverged');
+  });
+
   it('a scenario with no reference block at all still gets its rows', () => {
     const dir = tempDir();
     const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(MER_RUNS.slice(0, 1), undefined))]), []);
@@ -269,6 +295,17 @@ describe('outside anchors (reference.anchors)', () => {
     expect(md).toContain(`| ER-5120 | ACC | ${SEE_THE_PAPER} | 0.700 | — | — | — | not run | — |`);
     expect(md).toContain('**Outside anchors.**');
     expect(md).toContain('Not run (no record has them): mer-x ER-5120.');
+  });
+
+  it('an anchor given per seed shows as mean ± sample std with n, as our runs do', () => {
+    const dir = tempDir();
+    // ACC per seed 0.80, 0.84, 0.82: mean 0.82, sample std sqrt((0.02² + 0.02² + 0) / 2) = 0.02.
+    const perSeed = { ...TORCH, source: 'torch_reference.py mer-x, seeds 0-2', values: { 'MER-500': { ACC: [0.8, 0.84, 0.82], BWT: [-0.04] } } };
+    const [s] = buildReproductions(loadResults([write(dir, 'a', unpublished(MER_RUNS, { ...MER_REFERENCE, anchors: [perSeed] }))]), []);
+    expect(s.rows.find((r) => r.learner === 'MER-500' && r.metric === 'ACC')!.anchors).toEqual([[0.8, 0.84, 0.82]]);
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain(`| MER-500 | ACC | ${SEE_THE_PAPER} | 0.820 ± 0.020 (n=3) | 0.820 ± 0.028 (n=2) |`);
+    expect(md).toContain(`| MER-500 | BWT | ${SEE_THE_PAPER} | -0.040 (n=1) |`);
   });
 
   it('a scenario with no record shows its anchored figures, marked not run; one without anchors keeps its columns', () => {
@@ -396,7 +433,9 @@ describe('reference.anchors in scenario files', () => {
 
   it('refuses a malformed anchor, naming the field at fault', () => {
     expect(load(scenarioWith([{ ...anchor, label: undefined }]))).toThrow(/reference\.anchors\[0\]\.label: is required/);
-    expect(load(scenarioWith([{ ...anchor, values: { 'MER-500': { ACC: '0.821' } } }]))).toThrow(/reference\.anchors\[0\]\.values\.MER-500\.ACC: must be number \(got "0\.821"\)/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'MER-500': { ACC: '0.821' } } }]))).toThrow(/reference\.anchors\[0\]\.values\.MER-500\.ACC: must be number,array \(got "0\.821"\)/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'MER-500': { ACC: [0.82, '0.83'] } } }]))).toThrow(/reference\.anchors\[0\]\.values\.MER-500\.ACC\[1\]: must be number \(got "0\.83"\)/);
+    expect(load(scenarioWith([{ ...anchor, values: { 'MER-500': { ACC: [] } } }]))).toThrow(/reference\.anchors\[0\]\.values\.MER-500\.ACC: must NOT have fewer than 1 items/);
     expect(load(scenarioWith([{ ...anchor, url: 'x' }]))).toThrow(/reference\.anchors\[0\]\.url: unknown field/);
     expect(load(scenarioWith([{ ...anchor, values: {} }]))).toThrow(/reference\.anchors\[0\]\.values: must NOT have fewer than 1 properties/);
     expect(load(scenarioWith([{ ...anchor, values: { 'ER-500': { ACC: 0.8 } } }]))).toThrow(
@@ -404,7 +443,9 @@ describe('reference.anchors in scenario files', () => {
     );
   });
 
-  it('keeps a well-formed anchor as written', () => {
+  it('keeps a well-formed anchor as written, a figure per seed as a list', () => {
     expect(load(scenarioWith([anchor]))().reference).toEqual({ source: 'paper', values: {}, anchors: [anchor] });
+    const perSeed = { ...anchor, values: { 'MER-500': { ACC: [0.82, 0.83, 0.81], BWT: -0.04 } } };
+    expect(load(scenarioWith([perSeed]))().reference).toEqual({ source: 'paper', values: {}, anchors: [perSeed] });
   });
 });
