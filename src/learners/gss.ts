@@ -130,8 +130,9 @@ export class Gss extends ModelLearner {
       batch: batchScore,
       example: (i) => {
         const own = this.exampleGradients(gatherRows(incoming, [i]));
-        const value = gssScore(tf.reshape(own, [-1]) as tf.Tensor1D, G);
-        own.dispose();
+        const row = tf.reshape(own, [-1]) as tf.Tensor1D;
+        const value = gssScore(row, G);
+        tf.dispose([own, row]);
         return value;
       },
       dispose: () => G.dispose(),

@@ -4,15 +4,19 @@ import { ClbenchError } from '../util/errors.js';
 import { ExampleMemory, type StoredExamples, gatherRows } from './base/example-memory.js';
 import { ModelLearner } from './base/model-learner.js';
 import { type OptimizerOptions, optimizerSchema } from './base/optimizer.js';
+import { MergedBatches } from './base/merged-batches.js';
 import { ReplayBuffer, labelWidthOf } from './base/replay-buffer.js';
-import { disposeDraw, uploadDraw } from './base/replay-draw.js';
-import type { Batch, LearnerContext, LearnerEntry, TaskInfo } from './types.js';
+import { weightDecayPenalty, weightDecaySchema } from './base/weight-decay.js';
+import type { Rng } from '../util/rng.js';
+import type { Batch, LearnerContext, LearnerEntry, TaskInfo, TrainSplit } from './types.js';
 
 export interface IcarlOptions extends OptimizerOptions {
   /** Exemplars kept in total, shared equally by the classes seen. */
   readonly memorySize: number;
-  /** Exemplars trained on together with each incoming batch. */
-  readonly replayBatch: number;
+  /** Train on the exemplars with each task's data (iCaRL's rehearsal); false: they only serve the class means. */
+  readonly trainOnExemplars: boolean;
+  /** wd of the wd·Σθ² term added to the loss (Mammoth's wd_reg). */
+  readonly weightDecay: number;
 }
 
 /** Score of the classes without exemplars under nearest-mean classification: never the argmax. */
@@ -64,22 +68,39 @@ export function binaryCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, column
 }
 
 /**
+ * iCaRL's targets for a batch with labels `y`: one-hot, except on the old classes' columns
+ * (`oldColumns`, a 0/1 mask), which take the previous model's sigmoid outputs when there is one.
+ * An old class's exemplar thus gets the teacher's outputs on every old column and 0 on the new ones.
+ */
+export function icarlTargets(y: tf.Tensor, outputSize: number, teacherProbs: tf.Tensor | null, oldColumns: Float32Array): tf.Tensor {
+  return tf.tidy(() => {
+    // Cast rather than oneHot's dtype argument, which the wasm kernel ignores (int data read as floats).
+    const labels = tf.cast(tf.oneHot(tf.cast(y, 'int32'), outputSize), 'float32');
+    if (!teacherProbs) return labels;
+    const old = tf.broadcastTo(tf.greater(tf.tensor1d(oldColumns), 0), labels.shape);
+    return tf.where(old, teacherProbs, labels);
+  });
+}
+
+/**
  * iCaRL (Rebuffi et al., CVPR 2017, "iCaRL: incremental classifier and representation learning"),
- * as in Mammoth. Three parts:
- * - representation learning: sigmoid outputs trained with binary cross-entropy over the classes
- *   seen so far, the new classes' targets one-hot, the old classes' targets the previous model's
- *   sigmoid outputs (distillation), on the incoming batch and a draw of exemplars;
+ * as in Mammoth (models/icarl.py). Three parts:
+ * - representation learning: each task is learnt on its examples merged with the exemplars (the
+ *   union shuffled and cut into the protocol's batches, so each exemplar is trained on once per
+ *   epoch); sigmoid outputs trained with binary cross-entropy over the classes seen so far, the new
+ *   classes' targets one-hot, the old classes' targets the previous model's sigmoid outputs
+ *   (distillation); an optional weight decay wd·Σθ² (Mammoth's wd_reg);
  * - exemplars: at each task end the memory is shared equally by the classes seen; an old class
  *   keeps its first exemplars, a new class gets its examples chosen by herding in feature space;
  * - nearest-mean-of-exemplars classification: an input goes to the class whose exemplars' mean
  *   feature is closest (score −‖f(x) − μ_c‖²; features not normalised, as in Mammoth).
- * Mammoth adds the exemplars to the task's training set; a stream learner cannot, so they are
- * replayed `replayBatch` at a time with each incoming batch. Needs one shared head (class-incremental).
+ * Needs one shared head (class-incremental).
  */
 export class Icarl extends ModelLearner {
   private exemplars!: ReplayBuffer;
-  /** The current task's examples, for herding at its end. */
-  private taskExamples!: ExampleMemory;
+  /** This task's examples merged with the exemplars, re-batched; null without exemplars to train on. */
+  private merged: MergedBatches | null = null;
+  private mergeRng!: Rng;
   private teacher: tf.Tensor[] | null = null;
   private readonly oldClasses = new Set<number>();
   private readonly currentClasses = new Set<number>();
@@ -99,44 +120,52 @@ export class Icarl extends ModelLearner {
     if (!model.features) throw new ClbenchError('learner icarl: the model gives no features (FunctionalModel.features) for nearest-mean classification');
     const capacity = this.options.memorySize;
     this.exemplars = ReplayBuffer.forStream(stream, { policy: 'reservoir', capacity }, ctx.rng.fork('exemplars'));
-    this.taskExamples = new ExampleMemory(stream.inputShape, labelWidthOf(stream), 1024);
+    this.mergeRng = ctx.rng.fork('merge');
   }
 
-  override beginTask(task: TaskInfo): void {
-    this.taskExamples.clear();
+  /** The exemplars join the task's examples (Mammoth's begin_task): their merged batches are planned. */
+  override beginTask(task: TaskInfo, train: TrainSplit): void {
     this.currentClasses.clear();
     for (const c of task.classes ?? []) this.currentClasses.add(c);
+    const { stream, batchSize } = this.ctx;
+    this.merged = this.options.trainOnExemplars && this.exemplars.size > 0
+      ? new MergedBatches(this.exemplars.all(), train.size, batchSize, this.mergeRng, stream.inputShape, labelWidthOf(stream))
+      : null;
   }
 
-  observe(batch: Batch): number {
-    const incoming = ExampleMemory.read(batch);
-    for (let i = 0; i < incoming.n; i++) {
-      this.taskExamples.append(incoming, i);
-      if (!this.oldClasses.has(incoming.y[i])) this.currentClasses.add(incoming.y[i]);
-    }
+  observe(batch: Batch): number | undefined {
     this.classMeans = null;
-    const replayBatch = this.options.replayBatch;
-    const draw = this.exemplars.size > 0 && replayBatch > 0 ? uploadDraw(this.ctx, this.exemplars.sample(replayBatch)) : null;
+    for (const c of batch.y.dataSync()) if (!this.oldClasses.has(c)) this.currentClasses.add(c);
+    if (!this.merged) return this.trainOn(batch.x, batch.y);
+    let loss: number | undefined;
+    for (const examples of this.merged.arrive(ExampleMemory.read(batch))) {
+      const { x, y } = uploadRows(examples, this.ctx.stream);
+      try {
+        loss = this.trainOn(x, y);
+      } finally {
+        tf.dispose([x, y]);
+      }
+    }
+    return loss;
+  }
+
+  /** One step of binary cross-entropy on the classes seen so far, the old ones distilled from the teacher. */
+  private trainOn(x: tf.Tensor, y: tf.Tensor): number {
     const { model, stream } = this.ctx;
     const columns = [...this.oldClasses, ...this.currentClasses].sort((a, b) => a - b);
     const oldColumns = Float32Array.from({ length: stream.outputSize }, (_, c) => (this.oldClasses.has(c) ? 1 : 0));
     const teacher = this.teacher;
-    const loss = this.step(() => tf.tidy(() => {
-      const x = draw ? tf.concat([batch.x, draw.x]) : batch.x;
-      const y = draw ? tf.concat([batch.y, draw.y]) : batch.y;
-      // Cast rather than oneHot's dtype argument, which the wasm kernel ignores (int data read as floats).
-      const labels = tf.cast(tf.oneHot(tf.cast(y, 'int32'), stream.outputSize), 'float32');
-      const targets = teacher
-        ? tf.where(tf.broadcastTo(tf.greater(tf.tensor1d(oldColumns), 0), labels.shape), tf.sigmoid(model.forward(teacher, x)), labels)
-        : labels;
-      return binaryCrossEntropy(model.forward(this.params, x), targets, columns);
+    const { weightDecay } = this.options;
+    return this.step(() => tf.tidy(() => {
+      const targets = icarlTargets(y, stream.outputSize, teacher ? tf.sigmoid(model.forward(teacher, x)) : null, oldColumns);
+      const loss = binaryCrossEntropy(model.forward(this.params, x), targets, columns);
+      return weightDecay > 0 ? tf.add(loss, weightDecayPenalty(this.params, weightDecay)) as tf.Scalar : loss;
     }));
-    disposeDraw(draw);
-    return loss;
   }
 
   /** The previous model becomes the teacher; the exemplar sets are rebuilt for the classes seen. */
-  override endTask(_task: TaskInfo): void {
+  override endTask(_task: TaskInfo, train: TrainSplit): void {
+    this.merged = null;
     if (this.teacher) tf.dispose(this.teacher);
     this.teacher = this.params.map((p) => tf.clone(p));
     const seen = new Set([...this.oldClasses, ...this.currentClasses]);
@@ -144,7 +173,7 @@ export class Icarl extends ModelLearner {
     const kept = this.exemplars.all();
     this.exemplars.clear();
     for (const c of [...this.oldClasses].sort((a, b) => a - b)) this.exemplars.add(firstOfClass(kept, c, perClass));
-    const task = this.taskExamples.gather(Int32Array.from({ length: this.taskExamples.size }, (_, i) => i));
+    const task = ExampleMemory.read(train);
     const features = this.featuresOf(task);
     const d = features.length / Math.max(1, task.n);
     for (const c of [...this.currentClasses].sort((a, b) => a - b)) {
@@ -155,7 +184,6 @@ export class Icarl extends ModelLearner {
     }
     for (const c of this.currentClasses) this.oldClasses.add(c);
     this.currentClasses.clear();
-    this.taskExamples.clear();
     this.classMeans = null;
   }
 
@@ -240,13 +268,14 @@ export const icarlEntry: LearnerEntry<IcarlOptions> = {
   type: 'icarl',
   description: 'iCaRL: herding exemplars, distillation of the old model’s sigmoid outputs, nearest-mean-of-exemplars classification',
   requiresTaskLabels: true,
-  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, minibatch 10, no weight decay).
+  // Defaults: Mammoth's best_args for seq-mnist, buffer 500 (lr 0.1, wd_reg 0).
   options: {
     type: 'object',
     properties: {
       ...optimizerSchema,
       memorySize: { type: 'integer', minimum: 1, default: 500, description: 'Exemplars kept in total, shared equally by the classes seen' },
-      replayBatch: { type: 'integer', minimum: 0, default: 10, description: 'Exemplars trained on with each incoming batch' },
+      trainOnExemplars: { type: 'boolean', default: true, description: 'Train on the exemplars merged into each task’s data; false: they only give the class means' },
+      weightDecay: weightDecaySchema,
     },
     required: ['lr'],
   },

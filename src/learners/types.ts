@@ -56,8 +56,8 @@ export interface TaskInfo {
 }
 
 /**
- * A task's whole training split, handed to endTask: x [n, ...inputShape], y as in Batch, size n.
- * The runner owns these tensors and disposes them right after endTask returns: copy (clone or
+ * A task's whole training split, handed to beginTask and endTask: x [n, ...inputShape], y as in Batch, size n.
+ * The runner owns these tensors and disposes them after endTask returns: copy (clone or
  * dataSync) what you keep, never dispose them.
  */
 export type TrainSplit = Batch;
@@ -81,7 +81,11 @@ export interface LearnerContext {
  */
 export interface Learner {
   setup(ctx: LearnerContext): void | Promise<void>;
-  beginTask?(task: TaskInfo): void | Promise<void>;
+  /**
+   * Before the task's first batch, with its training split (as Mammoth's begin_task sees the task's
+   * dataset: LwF's warm-up, iCaRL's exemplars merged into the task's data).
+   */
+  beginTask?(task: TaskInfo, train: TrainSplit): void | Promise<void>;
   /** Learn from one incoming batch. Return the training loss when it is known (divergence check). */
   observe(batch: Batch): number | void | Promise<number | void>;
   /** After the task's last batch, with its training split (importance estimates such as EWC's or MAS'). */

@@ -156,15 +156,16 @@ class ContinualRun {
     const split = task.train();
     this.tests.add(task);
     life.emit({ ...life.key, type: 'task-start', task: t, taskId: task.id, trainSize: split.n });
-    if (!protocol.taskFree) await learner.beginTask?.(taskInfo);
-    this.emitEval('lca', t, t, 0);
-    if (this.dense) this.evalSubsets(t, t, t, 0);
     const train = uploadSplit(split, this.kind);
+    // beginTask and endTask see the task's training split, freed after endTask.
+    const trainSplit = { x: train.x, y: train.y, size: split.n, taskIndex: t };
     let batchInTask: number;
     try {
+      if (!protocol.taskFree) await learner.beginTask?.(taskInfo, trainSplit);
+      this.emitEval('lca', t, t, 0);
+      if (this.dense) this.evalSubsets(t, t, t, 0);
       batchInTask = await this.trainEpochs(t, train);
-      // endTask sees the task's training split, freed right after it.
-      if (batchInTask >= 0 && !protocol.taskFree) await learner.endTask?.(taskInfo, { x: train.x, y: train.y, size: split.n, taskIndex: t });
+      if (batchInTask >= 0 && !protocol.taskFree) await learner.endTask?.(taskInfo, trainSplit);
     } finally {
       tf.dispose([train.x, train.y]);
     }

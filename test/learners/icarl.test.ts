@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '../../src/backend/tf.js';
 import { type BackendInfo, useBackend } from '../../src/backend/select.js';
-import { binaryCrossEntropy, herdingOrder } from '../../src/learners/icarl.js';
+import { Icarl, binaryCrossEntropy, herdingOrder, icarlTargets } from '../../src/learners/icarl.js';
+import { learnerContext } from './learner-context.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { tempDir } from '../helpers/scenario.js';
@@ -33,9 +34,58 @@ describe('icarl learner', () => {
     tf.dispose([logits, targets, both, one]);
   });
 
+  it('targets: one-hot on the new classes, the teacher’s sigmoid outputs on the old ones', () => {
+    // Classes 0 and 1 are old; a new-class example (label 2) and an old-class exemplar (label 0).
+    const y = tf.tensor1d([2, 0], 'int32');
+    const teacher = tf.tensor2d([[0.9, 0.2, 0.4, 0.7], [0.6, 0.1, 0.3, 0.5]]);
+    const targets = icarlTargets(y, 4, teacher, Float32Array.from([1, 1, 0, 0]));
+    expect(targets.arraySync()).toEqual([[0.9, 0.2, 1, 0], [0.6, 0.1, 0, 0]].map((row) => row.map((v) => expect.closeTo(v, 6))));
+    const first = icarlTargets(y, 4, null, Float32Array.from([0, 0, 0, 0]));
+    expect(first.arraySync()).toEqual([[0, 0, 1, 0], [1, 0, 0, 0]]);
+    tf.dispose([y, teacher, targets, first]);
+  });
+
   it('learns the class-incremental split far better than naive', async () => {
     const acc = await classIncrementalAccuracy([{ type: 'icarl', lr: 0.1, memorySize: 200 }], backend);
     expect(acc.icarl).toBeGreaterThan(acc.naive + 0.3);
+  });
+
+  it('learns a task on its examples merged with the exemplars: ⌈(n + m) / batch⌉ steps, or ⌈n / batch⌉ without them', () => {
+    /** Counts the optimizer steps. */
+    class StepCountingIcarl extends Icarl {
+      steps = 0;
+      protected override step(loss: () => tf.Scalar): number {
+        this.steps++;
+        return super.step(loss);
+      }
+    }
+    const stepsPerTask = (trainOnExemplars: boolean) => {
+      const icarl = new StepCountingIcarl({ lr: 0.1, memorySize: 4, trainOnExemplars, weightDecay: 0 });
+      icarl.setup(learnerContext({ inputSize: 3, outputSize: 4, hidden: [4] })); // batch size 4
+      const steps: number[] = [];
+      for (const [t, classes] of [[0, [0, 1]], [1, [2, 3]]] as const) {
+        const x = tf.randomNormal([8, 3], 0, 1, 'float32', t + 1);
+        const y = tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1].map((c) => c + 2 * t), 'int32');
+        const task = { index: t, id: `t${t}`, classes };
+        const split = { x, y, size: 8, taskIndex: t };
+        const before = icarl.steps;
+        icarl.beginTask(task, split);
+        // The stream's batches, of the protocol's size.
+        for (const [start, size] of [[0, 4], [4, 4]]) {
+          const [bx, by] = [tf.slice(x, start, size), tf.slice(y, start, size)];
+          icarl.observe({ x: bx, y: by, size, taskIndex: t });
+          tf.dispose([bx, by]);
+        }
+        icarl.endTask(task, split);
+        steps.push(icarl.steps - before);
+        tf.dispose([x, y]);
+      }
+      icarl.dispose();
+      return steps;
+    };
+    // Task 0 has no exemplars: its 8 examples in batches of 4. Task 1: 8 examples and 4 exemplars.
+    expect(stepsPerTask(true)).toEqual([2, 3]);
+    expect(stepsPerTask(false)).toEqual([2, 2]);
   });
 
   it('refuses a multi-head stream, naming the need for one shared head', async () => {

@@ -31,7 +31,13 @@ const learners: LearnerSpec[] = [
 ];
 
 /** Learners that need one shared head (class-incremental): left out on the multi-head stream. */
-const singleHeadOnly: LearnerSpec[] = [{ type: 'icarl', lr: 0.05, memorySize: 30, replayBatch: 4 }];
+const singleHeadOnly: LearnerSpec[] = [
+  { type: 'icarl', lr: 0.05, memorySize: 30, weightDecay: 1e-4 },
+  { type: 'icarl', name: 'icarl-no-rehearsal', lr: 0.05, memorySize: 30, trainOnExemplars: false },
+];
+
+/** Learners with a path of their own on class-incremental streams (LwF: class columns, warm-up, weight decay). */
+const classIncrementalPaths: LearnerSpec[] = [{ type: 'lwf', name: 'lwf-classes', lr: 0.05, weightDecay: 5e-4 }];
 
 /** Runs the learners over five tasks; tf.memory().numTensors at each task end, per learner. */
 async function tensorCounts(stream: Record<string, unknown>, specs: readonly LearnerSpec[]): Promise<Map<string, number[]>> {
@@ -70,7 +76,7 @@ describe('tensor leaks', () => {
   });
 
   it('keeps the tensor count flat from task to task on a class-incremental stream (one shared head)', async () => {
-    const specs = [...singleHeadOnly, ...learners.filter((l) => ['der', 'derpp', 'er-ace', 'mir', 'gdumb'].includes(l.type))];
+    const specs = [...singleHeadOnly, ...classIncrementalPaths, ...learners.filter((l) => ['der', 'derpp', 'er-ace', 'mir', 'gdumb'].includes(l.type))];
     const counts = await tensorCounts({ type: 'split-mnist', setting: 'class-incremental', trainPerTask: 40, testPerTask: 20 }, specs);
     for (const spec of specs) {
       const label = spec.name ?? spec.type;

@@ -56,10 +56,10 @@ describe('the learner registry applies the schema defaults', () => {
     ewc.setup(learnerContext({ inputSize: 2, outputSize: 2 }));
     const x = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]]);
     const y = tf.tensor1d([0, 1, 1, 0], 'int32');
-    ewc.beginTask?.({ index: 0, id: 't0' });
+    ewc.beginTask?.({ index: 0, id: 't0' }, { x, y, size: 4, taskIndex: 0 });
     ewc.observe({ x, y, size: 4, taskIndex: 0 });
     ewc.endTask?.({ index: 0, id: 't0' }, { x, y, size: 4, taskIndex: 0 });
-    ewc.beginTask?.({ index: 1, id: 't1' });
+    ewc.beginTask?.({ index: 1, id: 't1' }, { x, y, size: 4, taskIndex: 1 });
     // Without λ the penalty would be NaN, and so would the loss.
     expect(Number.isFinite(ewc.observe({ x, y, size: 4, taskIndex: 1 }) as number)).toBe(true);
     tf.dispose([x, y]);

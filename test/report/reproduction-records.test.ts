@@ -189,6 +189,31 @@ describe('writing and reading records', () => {
     expect(writeRecords(loadResults([a.file]), { into, name: 'er-s0' })[0].file).toBe(join(into, 'paper-y', 'er-s0.json'));
   });
 
+  it('records only some learners’ runs (--learners, --except), so a learner rerun apart can have its own record', async () => {
+    const { repo, file } = resultInRepo(result(RUNS), 'paper-y-s0');
+    const rerun = resultInRepo(result([run('ER 500', 0, 0.9)]), 'paper-y-er');
+    const into = join(repo, 'records');
+    const kept = writeRecords(loadResults([file]), { into, except: ['ER 500'] })[0].record;
+    expect(kept.runs.map((r) => `${r.learner} ${r.seed}`)).toEqual(['SGD 0', 'SGD 1']);
+    expect(kept.command).toBe('clbench run scenarios/paper-y.json --out reports/reproductions/paper-y -q');
+    expect(writeRecords(loadResults([file]), { into: tempDir(), learners: ['ER 500'] })[0].record.runs.map((r) => r.learner)).toEqual(['ER 500']);
+    // With both records, every (learner, seed) is in one of them: the page takes ER 500 from the rerun.
+    writeRecords(loadResults([rerun.file]), { into });
+    const rows = buildReproductions(loadRecords([into]), [parseTolerance('ACC=0.04')])[0].rows;
+    expect(rows.find((r) => r.learner === 'ER 500')!.ours.mean).toBeCloseTo(0.8, 6);
+
+    expect(() => writeRecords(loadResults([file]), { into, learners: ['ER 500'], except: ['SGD'] })).toThrow(/--learners and --except: give one of them/);
+    expect(() => writeRecords(loadResults([file]), { into, except: ['ER 200'] })).toThrow(/--except: 'ER 200' ran in none of the results; they ran: SGD, ER 500/);
+    expect(() => writeRecords(loadResults([rerun.file]), { into, except: ['ER 500'] })).toThrow(/--except: no run of .*paper-y-er.*result\.json is left to record/);
+
+    const cli = await mainStderr(['node', 'clbench', 'reproductions', 'record', file, '--into', tempDir(), '--learners', 'SGD, ER 500']);
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toMatch(/paper-y-s0\.json \(3 runs, /);
+    const refused = await mainStderr(['node', 'clbench', 'reproductions', 'record', file, '--into', tempDir(), '--except', 'SGD,ER 500']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--except: no run of .* is left to record/);
+  });
+
   it('finds the repository of a result by its .git, and names records after result files', () => {
     const { repo, file } = resultInRepo(result(RUNS));
     expect(repositoryRoot(file)).toBe(repo);

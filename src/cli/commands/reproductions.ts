@@ -32,6 +32,13 @@ interface RecordFlags {
   into: string;
   name?: string;
   root?: string;
+  learners?: string;
+  except?: string;
+}
+
+/** "iCaRL 200,LwF" → ["iCaRL 200", "LwF"]. */
+function labelList(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /**
@@ -77,8 +84,16 @@ function registerRecord(parent: Command): void {
     .option('--into <dir>', 'folder of records', RECORDS_DIR)
     .option('--name <name>', 'record name, for one result (default: the name of the folder holding result.json)')
     .option('--root <dir>', 'repository the runs were made in; command paths are written relative to it (default: the repository holding each result)')
+    .option('--learners <labels>', 'record only the runs of these learners (comma-separated labels)')
+    .option('--except <labels>', 'record the runs of every learner but these (comma-separated labels)')
     .action((paths: string[], flags: RecordFlags) => {
-      const written = writeRecords(loadResults(paths), { into: flags.into, ...(flags.name ? { name: flags.name } : {}), ...(flags.root ? { root: flags.root } : {}) });
+      const written = writeRecords(loadResults(paths), {
+        into: flags.into,
+        ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.root ? { root: flags.root } : {}),
+        ...(flags.learners !== undefined ? { learners: labelList(flags.learners) } : {}),
+        ...(flags.except !== undefined ? { except: labelList(flags.except) } : {}),
+      });
       for (const { file, record } of written) {
         const size = (readFileSync(file).length / 1024).toFixed(1);
         process.stderr.write(`recorded ${record.source} → ${displayPath(file)} (${record.runs.length} runs, ${size} KiB)\n`);

@@ -135,17 +135,19 @@ export function registerSweep(program: Command): void {
       const store = ResultsStore.open(flags.db);
       let executor: RunExecutor | undefined;
       let progress: SweepProgress | undefined;
+      let onInterrupt: (() => void) | undefined;
       try {
         executor = await makeExecutor(flags, workers);
         const where = flags.queue ? `queue ${redactUrl(flags.queue)}` : `${Math.min(workers, plan.runs.length)} worker(s)`;
         if (!flags.quiet) process.stderr.write(`clbench: sweep ${expanded.name}: ${plan.runs.length} run(s) on ${plan.preview.info.description}; backend ${backend.name}; ${where}; store ${flags.db}\n`);
         const started = performance.now();
         // The store is written run by run: what finished is kept, and the same command resumes.
-        process.once('SIGINT', () => {
+        onInterrupt = () => {
           progress?.stop();
           process.stderr.write(`\nclbench: interrupted; finished runs are in ${flags.db}; run the same command again to resume\n`);
           process.exit(130);
-        });
+        };
+        process.once('SIGINT', onInterrupt);
         const summary = await runSweep(plan, {
           store, executor, outDir, queued: Boolean(flags.queue), retryFailed: flags.retryFailed,
           command: recordedCommand(process.argv.slice(2)), overrides: flags.set,
@@ -172,6 +174,8 @@ export function registerSweep(program: Command): void {
         }
         if (summary.failed > 0) process.exitCode = 3;
       } finally {
+        // Removed once the sweep is over, so a later command in the same process is not caught by it.
+        if (onInterrupt) process.off('SIGINT', onInterrupt);
         progress?.stop();
         await executor?.close();
         store.close();

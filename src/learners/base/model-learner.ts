@@ -47,7 +47,7 @@ export abstract class ModelLearner implements Learner {
     this.optimizer = makeOptimizer(this.optimizerOptions);
   }
 
-  beginTask?(task: TaskInfo): void | Promise<void>;
+  beginTask?(task: TaskInfo, train: TrainSplit): void | Promise<void>;
   endTask?(task: TaskInfo, train: TrainSplit): void | Promise<void>;
   abstract observe(batch: Batch): number | void | Promise<number | void>;
 

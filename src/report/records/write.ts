@@ -58,6 +58,31 @@ export interface RecordOptions {
   readonly name?: string;
   /** The repository the runs were made in (default: the one holding each result file). */
   readonly root?: string;
+  /** Keep only the runs of these learners (labels), e.g. to record a result's other learners apart. */
+  readonly learners?: readonly string[];
+  /** Keep the runs of every learner but these (labels). */
+  readonly except?: readonly string[];
+}
+
+/**
+ * The results with only the runs `--learners` keeps or `--except` leaves (each label must name a
+ * learner run in at least one of the results, and each result must keep a run). The result's
+ * scenario and command stay as they were: they still say how the kept runs were made.
+ */
+export function selectRecordedRuns(loaded: readonly LoadedResult[], options: Pick<RecordOptions, 'learners' | 'except'>): LoadedResult[] {
+  const { learners, except } = options;
+  if (learners && except) throw new ClbenchError('--learners and --except: give one of them');
+  const labels = learners ?? except;
+  if (!labels) return [...loaded];
+  const flag = learners ? '--learners' : '--except';
+  const ran = new Set(loaded.flatMap(({ result }) => result.runs.map((r) => r.learner)));
+  const unknown = labels.filter((l) => !ran.has(l));
+  if (unknown.length > 0) throw new ClbenchError(`${flag}: ${unknown.map((u) => `'${u}'`).join(', ')} ran in none of the results; they ran: ${[...ran].join(', ')}`);
+  return loaded.map(({ file, result }) => {
+    const runs = result.runs.filter((r) => labels.includes(r.learner) === Boolean(learners));
+    if (runs.length === 0) throw new ClbenchError(`${flag}: no run of ${file} is left to record`);
+    return { file, result: { ...result, runs } };
+  });
 }
 
 export interface WrittenRecord {
@@ -76,7 +101,7 @@ export function writeRecords(loaded: readonly LoadedResult[], options: RecordOpt
   if (options.name !== undefined && !SAFE_NAME.test(options.name)) {
     throw new ClbenchError(`--name '${options.name}': use letters, digits, '.', '_' and '-' only`);
   }
-  const planned = loaded.map(({ file, result }) => {
+  const planned = selectRecordedRuns(loaded, options).map(({ file, result }) => {
     const root = options.root ?? repositoryRoot(file) ?? process.cwd();
     const record = recordFromResult(result, file, root);
     return { from: file, file: join(options.into, segment(result.scenario.name), `${options.name ?? recordName(file)}.json`), record };
