@@ -9,8 +9,8 @@ at meta-test 10 steps of α 0.01 on the support points scored on 100 query point
 the random draws differs (a meta-batch's draws come together). `check` compares the batched
 meta-gradient with the reference's own loop on one meta-batch. `train --looped` runs the reference's
 loop itself, draw for draw, and at the end prints what the reference prints (its 100 held-out sines),
-so with the reference's thread count it gives the reference run's own weights (about 25 minutes a
-seed on 2 cores, in resumable pieces of 4 minutes).
+so with the reference's thread count it gives the reference run's own weights (it takes as long as
+a reference run, in resumable pieces of 4 minutes).
 
   python3 maml_sine_probe.py check
   python3 maml_sine_probe.py train --seed S --iters 70000 --out W.json   # rerun it to resume
