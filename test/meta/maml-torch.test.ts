@@ -76,37 +76,40 @@ describe('MAML on maml-sine against the PyTorch reference', () => {
     const model = mlp({ inputSize: 1, hidden: [40, 40], outputSize: 1 });
     const batch = sines(25, 5, 5, 3);
     const held = sines(4, 5, 100, 4);
-    for (const vectorise of [true, false]) {
-      const maml = await setUp(learners.create('maml', { innerSteps: 1, innerLr: alpha, vectorise }) as Maml, model);
-      const theta = paramValues((maml as unknown as { params: tf.Variable[] }).params);
-      const request = { weights: theta.map((w, i) => unflatten(w, model.params[i].shape)), alpha, steps: 10, tasks: batch.map(asLists), adapt: held.map(asLists) };
-      const res = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT], { input: JSON.stringify(request), encoding: 'utf8' });
-      expect(res.status, res.stderr).toBe(0);
-      const torch = JSON.parse(res.stdout) as { metaLoss: number; grads: number[][]; curves: number[][] };
+    const [vectorised, serial] = await Promise.all([true, false].map((vectorise) =>
+      setUp(learners.create('maml', { innerSteps: 1, innerLr: alpha, vectorise }) as Maml, model)));
+    const theta = paramValues((vectorised as unknown as { params: tf.Variable[] }).params); // both: seed 0
+    const request = { weights: theta.map((w, i) => unflatten(w, model.params[i].shape)), alpha, steps: 10, tasks: batch.map(asLists), adapt: held.map(asLists) };
+    const res = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT], { input: JSON.stringify(request), encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const torch = JSON.parse(res.stdout) as { metaLoss: number; grads: number[][]; curves: number[][] };
 
+    for (const maml of [vectorised, serial]) {
+      expect(paramValues((maml as unknown as { params: tf.Variable[] }).params)).toEqual(theta);
       const metaBatch = metaBatchOf(batch);
       const { loss, grads } = maml.metaGradient(metaBatch);
       expect(Math.abs(loss - torch.metaLoss) / torch.metaLoss).toBeLessThan(1e-5);
       expect(maxRelativeError(paramValues(grads), torch.grads.map((g) => Float32Array.from(g)))).toBeLessThan(1e-5);
       tf.dispose(grads);
       metaBatch.dispose();
-
-      held.forEach((episode, i) => {
-        const [support, query] = [episode.train(), episode.test()];
-        const data = { x: tf.tensor2d(support.x, [support.n, 1]), y: tf.tensor2d(support.y, [support.n, 1]), size: support.n };
-        const [qx, qy] = [tf.tensor2d(query.x, [query.n, 1]), tf.tensor2d(query.y, [query.n, 1])];
-        const adapted = maml.adapt(data, 0, { lr: alpha });
-        const curve: number[] = [];
-        for (let step = 0; step <= 10; step++) {
-          if (step) adapted.step(1);
-          curve.push(tf.tidy(() => meanSquaredError(adapted.predict(qx), qy).dataSync()[0]));
-        }
-        adapted.dispose();
-        tf.dispose([data.x, data.y, qx, qy]);
-        curve.forEach((mse, step) => expect(Math.abs(mse - torch.curves[i][step]) / torch.curves[i][step], `sine ${i}, step ${step}`).toBeLessThan(1e-5));
-      });
-      maml.dispose();
     }
+
+    held.forEach((episode, i) => {
+      const [support, query] = [episode.train(), episode.test()];
+      const data = { x: tf.tensor2d(support.x, [support.n, 1]), y: tf.tensor2d(support.y, [support.n, 1]), size: support.n };
+      const [qx, qy] = [tf.tensor2d(query.x, [query.n, 1]), tf.tensor2d(query.y, [query.n, 1])];
+      const adapted = vectorised.adapt(data, 0, { lr: alpha });
+      const curve: number[] = [];
+      for (let step = 0; step <= 10; step++) {
+        if (step) adapted.step(1);
+        curve.push(tf.tidy(() => meanSquaredError(adapted.predict(qx), qy).dataSync()[0]));
+      }
+      adapted.dispose();
+      tf.dispose([data.x, data.y, qx, qy]);
+      curve.forEach((mse, step) => expect(Math.abs(mse - torch.curves[i][step]) / torch.curves[i][step], `sine ${i}, step ${step}`).toBeLessThan(1e-5));
+    });
+    vectorised.dispose();
+    serial.dispose();
   });
 });
 
