@@ -3,6 +3,7 @@
 // der-perm-mnist, der-rot-mnist and der-seq-mnist reports for its run, summed per scenario, and
 // the least a sweep with 2 workers could take for it (perfect packing). Reads records only.
 //   node scripts/der-table-time.mjs
+/* global console */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
