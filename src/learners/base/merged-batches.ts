@@ -1,5 +1,5 @@
 import type { Rng } from '../../util/rng.js';
-import { ExampleMemory, type StoredExamples, gatherRows } from './example-memory.js';
+import { ExampleMemory, type StoredExamples, concatExamples, gatherRows } from './example-memory.js';
 
 /**
  * The batches of a task's training data merged with a fixed set of stored examples, as when the
@@ -61,15 +61,4 @@ export class MergedBatches {
     this.queue.clear();
     this.taken = 0;
   }
-}
-
-/** The rows of `a` then those of `b` (the same row widths; extra fields are not carried). */
-export function concatExamples(a: StoredExamples, b: StoredExamples): StoredExamples {
-  const join = <T extends Float32Array | Int32Array>(u: T, v: T): T => {
-    const out = new (u.constructor as new (n: number) => T)(u.length + v.length);
-    out.set(u);
-    out.set(v, u.length);
-    return out;
-  };
-  return { x: join(a.x, b.x), y: join(a.y, b.y), tasks: join(a.tasks, b.tasks), n: a.n + b.n };
 }

@@ -2,7 +2,7 @@ import * as tf from '../../backend/tf.js';
 import { ClbenchError } from '../../util/errors.js';
 import type { JsonSchema } from '../../util/registry.js';
 import type { Rng } from '../../util/rng.js';
-import { ExampleMemory, type StoredExamples } from '../base/example-memory.js';
+import { ExampleMemory, type StoredExamples, concatExamples } from '../base/example-memory.js';
 import { ModelLearner, toVariables } from '../base/model-learner.js';
 import { ReplayBuffer } from '../base/replay-buffer.js';
 import { taskBatchedForward } from '../meta/task-batched.js';
@@ -12,7 +12,7 @@ import type { EngineChoice } from './inner-loop-engine.js';
 import type { LookAheadEngine } from './lamaml-engine.js';
 import { HostLookAhead } from './lamaml-host.js';
 import { TfLookAhead } from './lamaml-tf.js';
-import { type RowSource, concatExamples, drawWithReplacement, frozenRows } from './stored-rows.js';
+import { type RowSource, drawWithReplacement, frozenRows } from './stored-rows.js';
 
 /** How the three learners of the La-MAML paper differ: whether α is learned, and how θ moves. */
 export interface LaMamlMode {

@@ -1,10 +1,10 @@
 import * as tf from '../../backend/tf.js';
 import type { Rng } from '../../util/rng.js';
-import { ExampleMemory, type StoredExamples } from '../base/example-memory.js';
+import { ExampleMemory, type StoredExamples, concatExamples } from '../base/example-memory.js';
 import type { Batch, LearnerContext, LearnerEntry } from '../types.js';
 import { type EngineChoice, type InnerLoopEngine, makeEngine } from './inner-loop-engine.js';
 import { ReservoirLearner } from './reservoir-learner.js';
-import { concatExamples, rowOf } from './stored-rows.js';
+import { rowOf } from './stored-rows.js';
 
 /** Where the incoming example goes in each batch of MER's inner loop. */
 export type CurrentPosition = 'shuffled' | 'first' | 'last';

@@ -13,22 +13,6 @@ export function rowOf(examples: StoredExamples, i: number): StoredExamples {
   };
 }
 
-/** `a`'s rows followed by `b`'s, as new arrays. */
-export function concatExamples(a: StoredExamples, b: StoredExamples): StoredExamples {
-  if (b.n === 0) return a;
-  if (a.n === 0) return b;
-  const x = new Float32Array(a.x.length + b.x.length);
-  x.set(a.x);
-  x.set(b.x, a.x.length);
-  const y = new Float32Array(a.y.length + b.y.length);
-  y.set(a.y);
-  y.set(b.y, a.y.length);
-  const tasks = new Int32Array(a.n + b.n);
-  tasks.set(a.tasks);
-  tasks.set(b.tasks, a.n);
-  return { x, y, tasks, n: a.n + b.n };
-}
-
 /** Anything replay can draw rows from: a ReplayBuffer, or a frozen copy of one. */
 export interface RowSource {
   readonly size: number;
