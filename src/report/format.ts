@@ -171,7 +171,7 @@ function formatLoss(loss: number | string | null | undefined): string {
 }
 
 /** The meta-test episodes on which a meta run's fine-tuning diverged (0 for a continual run). */
-function divergedEpisodesOf(run: RunRecord): number {
+export function divergedEpisodesOf(run: RunRecord): number {
   const count = run.metrics[DIVERGED_EPISODES];
   return typeof count === 'number' ? count : 0;
 }

@@ -3,7 +3,7 @@ import { meanStd } from '../runner/summarize.js';
 import type { RunRecord, RunResult, SummaryCell } from '../runner/result.js';
 import { type AnchorValue, type OrderingDirection, type Reference, type ReferenceAnchor, type Scenario, isMetaProtocol, learnerLabel } from '../scenario/types.js';
 import { ClbenchError } from '../util/errors.js';
-import { DIVERGED_EPISODES, MISSING, formatAnchorValue, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
+import { MISSING, divergedEpisodesOf, formatAnchorValue, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
 import { type LoadedResult, changedSettings, displayPath, scenarioFingerprint } from './load-results.js';
 import { escapeCell } from './markdown.js';
 
@@ -218,8 +218,8 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   // Kept in the means, but said: one diverged episode can decide a mean over hundreds.
   const divergedEpisodes = [...runs.entries()].flatMap(([learner, own]) =>
     own.flatMap(({ run, member }) => {
-      const count = run.metrics[DIVERGED_EPISODES];
-      if (!completed(run) || typeof count !== 'number' || count === 0) return [];
+      const count = divergedEpisodesOf(run);
+      if (!completed(run) || count === 0) return [];
       return [`${learner} seed ${run.seed} (${displayPath(member.file)}): ${count} meta-test episode${count === 1 ? '' : 's'}`];
     }));
   const good = (learner: string) => (runs.get(learner) ?? []).filter(({ run }) => completed(run));
