@@ -11,6 +11,7 @@ import { renderMarkdownGroups } from '../../report/markdown.js';
 import { ClbenchError } from '../../util/errors.js';
 import { colorLevel } from '../color.js';
 import { loadPlugins } from '../plugins.js';
+import { commaList } from '../comma-list.js';
 
 export const FORMATS = ['html', 'md', 'csv', 'latex'] as const;
 type Format = (typeof FORMATS)[number];
@@ -25,7 +26,7 @@ interface ReportFlags {
 }
 
 export function parseFormats(text: string): Format[] {
-  const wanted = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const wanted = commaList(text).map((s) => s.toLowerCase());
   const unknown = wanted.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (wanted.length === 0 || unknown.length) {
     throw new ClbenchError(`--format: ${unknown.length ? `unknown ${unknown.map((u) => `'${u}'`).join(', ')}` : 'empty'}; choose from ${FORMATS.join(', ')}`);

@@ -16,6 +16,7 @@ import {
 } from '../../report/reproductions.js';
 import { loadScenario } from '../../scenario/load.js';
 import { ClbenchError } from '../../util/errors.js';
+import { commaList } from '../comma-list.js';
 
 /** Where `clbench reproductions` reads records and `record` writes them. */
 export const RECORDS_DIR = 'reproductions/records';
@@ -34,11 +35,6 @@ interface RecordFlags {
   root?: string;
   learners?: string;
   except?: string;
-}
-
-/** "iCaRL 200,LwF" → ["iCaRL 200", "LwF"]. */
-function labelList(text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /**
@@ -91,8 +87,8 @@ function registerRecord(parent: Command): void {
         into: flags.into,
         ...(flags.name ? { name: flags.name } : {}),
         ...(flags.root ? { root: flags.root } : {}),
-        ...(flags.learners !== undefined ? { learners: labelList(flags.learners) } : {}),
-        ...(flags.except !== undefined ? { except: labelList(flags.except) } : {}),
+        ...(flags.learners !== undefined ? { learners: commaList(flags.learners) } : {}),
+        ...(flags.except !== undefined ? { except: commaList(flags.except) } : {}),
       });
       for (const { file, record } of written) {
         const size = (readFileSync(file).length / 1024).toFixed(1);

@@ -16,6 +16,7 @@ import { ScenarioProgress } from '../progress.js';
 import { prepareOutDir } from '../out-dir.js';
 import { loadPlugins } from '../plugins.js';
 import { withSetOption } from '../set-option.js';
+import { commaList } from '../comma-list.js';
 
 interface RunFlags {
   learners?: string;
@@ -34,7 +35,7 @@ interface RunFlags {
 export function selectRuns(scenario: Scenario, flags: Pick<RunFlags, 'learners' | 'seeds'>): Scenario {
   let learners = scenario.learners;
   if (flags.learners) {
-    const wanted = flags.learners.split(',').map((s) => s.trim()).filter(Boolean);
+    const wanted = commaList(flags.learners);
     const labels = learners.map(learnerLabel);
     const unknown = wanted.filter((w) => !labels.includes(w));
     if (unknown.length > 0) {

@@ -3,6 +3,7 @@ import { ResultsStore } from '../../store/results-store.js';
 import { RUN_STATUSES, type RunSummary, type StoredStatus, isStoredStatus } from '../../store/types.js';
 import { ClbenchError } from '../../util/errors.js';
 import { DEFAULT_DB } from './sweep.js';
+import { commaList } from '../comma-list.js';
 
 interface RunsFlags {
   db: string;
@@ -12,7 +13,7 @@ interface RunsFlags {
 }
 
 function parseStatuses(text: string): StoredStatus[] {
-  const wanted = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = commaList(text);
   const bad = wanted.filter((s) => !isStoredStatus(s));
   if (bad.length > 0 || wanted.length === 0) {
     throw new ClbenchError(`--status: '${bad.join(', ') || text}' is not a run status; choose from: ${RUN_STATUSES.join(', ')}`);
