@@ -46,6 +46,8 @@ export class ExampleGradientGram {
       };
       const inputs: tf.Tensor2D[] = [];
       const zeros = params.filter((_, i) => i % 2 === 1).map((b) => tf.zeros([n, b.shape[0]!]));
+      // Two forward passes: tf.grads frees what its own pass creates, so the layers' inputs are kept
+      // from a plain pass (a few small matmuls beside the backward pass).
       forward(zeros, inputs);
       const summedLoss = (...shifts: tf.Tensor[]) => tf.mul(this.lossFn(forward(shifts, null), y), n) as tf.Scalar;
       const deltas = tf.grads(summedLoss)(zeros) as tf.Tensor2D[];
