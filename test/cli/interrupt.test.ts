@@ -24,7 +24,9 @@ describe('clbench run, interrupted', () => {
     writeFileSync(file, JSON.stringify({
       name: 'cli-interrupt',
       stream: { type: 'rotated-mnist', tasks: 3, trainPerTask: 3000, testPerTask: 100 },
-      model: { hidden: [16] },
+      // Wide enough that task 1's 300 steps outlast the poll that sees its first step and the
+      // SIGINT that follows (with 16 units a quiet machine could finish the task in between).
+      model: { hidden: [512, 512] },
       protocol: { batchSize: 10 },
       learners: [{ type: 'naive', lr: 0.05 }],
       seeds: [0, 1],
