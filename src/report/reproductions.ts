@@ -6,6 +6,7 @@ import { ClbenchError } from '../util/errors.js';
 import { MISSING, divergedEpisodesOf, formatAnchorValue, formatDiff, formatMeanStd, formatScore, higherIsBetter } from './format.js';
 import { type LoadedResult, changedSettings, displayPath, scenarioFingerprint } from './load-results.js';
 import { escapeCell } from './markdown.js';
+import type { NotRunStatement } from './not-run.js';
 
 /**
  * docs/reproductions.md: the papers' numbers beside ours, one row per (scenario, learner, metric),
@@ -98,8 +99,12 @@ export interface ScenarioReproduction {
   readonly rows: readonly ReproductionRow[];
   readonly orders: readonly OrderCheck[];
   readonly orderings: readonly OrderingCheck[];
-  /** The scenario's learners with no completed run and no row saying so. */
+  /** The scenario's learners with no completed run, no row saying so and no statement saying why. */
   readonly unrun: readonly string[];
+  /** Why the scenario has no record, when a not-run statement says. */
+  readonly whyNotRun?: string;
+  /** Learners with no completed run that a not-run statement explains, with its reason. */
+  readonly explained: readonly { readonly learners: readonly string[]; readonly why: string }[];
   /** Runs left out of the means (failed or diverged), one line each. */
   readonly problems: readonly string[];
   /** Completed meta runs whose fine-tuning diverged on some meta-test episodes (divergedEpisodes), one line each. */
@@ -120,6 +125,8 @@ export interface BuildOptions {
   readonly currentScenario?: (name: string) => CurrentScenario | undefined;
   /** Scenarios that get a section even with no record (their published values, marked not run). */
   readonly expected?: readonly CurrentScenario[];
+  /** Why scenarios or learners have no run here (see the CLI's --not-run). */
+  readonly notRun?: readonly NotRunStatement[];
 }
 
 /** Shown in the paper column when the scenario's paper has numbers we do not have offline. */
@@ -277,8 +284,12 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
       }
     }
   }
+  const statements = (options.notRun ?? []).filter((st) => st.scenario === name);
+  const whyNotRun = checkStatements(name, statements, members, learnerOrder, (l) => good(l).map(({ member }) => member.file));
+  const explained = statements.flatMap((st) => (st.learners ? [{ learners: st.learners, why: st.why }] : []));
+  const isExplained = (learner: string) => explained.some((e) => e.learners.includes(learner));
   // With no record at all the whole scenario is not run: said once, not learner by learner.
-  const unrun = members.length ? learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l)) : [];
+  const unrun = members.length ? learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l) && !isExplained(l)) : [];
 
   // The order of the learners on each judged metric, by the paper and by us.
   const orders: OrderCheck[] = [];
@@ -313,11 +324,39 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     orders,
     orderings: checkOrderings(reference, (learner, metric) => ours(learner, metric).mean),
     unrun,
+    ...(whyNotRun ? { whyNotRun } : {}),
+    explained,
     problems,
     divergedEpisodes,
     changed,
     ...(current ? { scenarioFile: current.file } : {}),
   };
+}
+
+/**
+ * The reason a whole-scenario statement gives, after refusing statements the records contradict:
+ * a stale reason on the page would claim a run is missing that the table shows.
+ */
+function checkStatements(
+  name: string, statements: readonly NotRunStatement[], members: readonly LoadedResult[], learners: readonly string[], filesOf: (learner: string) => string[],
+): string | undefined {
+  let why: string | undefined;
+  for (const st of statements) {
+    if (!st.learners) {
+      if (members.length) {
+        throw new ClbenchError(`--not-run: '${name}' is said not to be run, but it has records (${members.map((m) => displayPath(m.file)).join(', ')}): name the learners still without a run, or remove the statement`);
+      }
+      why = st.why;
+      continue;
+    }
+    if (!members.length) throw new ClbenchError(`--not-run: '${name}' has no record at all: say why for the whole scenario (leave out "learners")`);
+    for (const learner of st.learners) {
+      if (!learners.includes(learner)) throw new ClbenchError(`--not-run: '${name}' has no learner '${learner}' (its learners: ${learners.join(', ')})`);
+      const files = filesOf(learner);
+      if (files.length) throw new ClbenchError(`--not-run: '${name}' ${learner} is said not to be run, but ${files.map((f) => displayPath(f)).join(', ')} has a completed run of it: remove it from the statement`);
+    }
+  }
+  return why;
 }
 
 /**
@@ -357,6 +396,9 @@ export function buildReproductions(loaded: readonly LoadedResult[], rules: reado
   const byName = new Map<string, LoadedResult[]>();
   for (const item of loaded) byName.set(item.result.scenario.name, [...(byName.get(item.result.scenario.name) ?? []), item]);
   for (const { scenario } of options.expected ?? []) if (!byName.has(scenario.name)) byName.set(scenario.name, []);
+  for (const st of options.notRun ?? []) {
+    if (!byName.has(st.scenario)) throw new ClbenchError(`--not-run: no reproduction is named '${st.scenario}' (known: ${[...byName.keys()].sort().join(', ')})`);
+  }
   return [...byName.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, members]) => reproduce(name, members, rules, options));
@@ -445,13 +487,15 @@ function scenarioSection(s: ScenarioReproduction): string[] {
   );
   for (const a of s.anchors) lines.push(`- **Outside anchor, “${oneLine(a.label)}”:** ${oneLine(a.source)}${a.note ? ` — ${oneLine(a.note)}` : ''}`);
   if (s.files.length === 0) {
-    lines.push(`- **Our runs:** ${NO_RECORD}${s.scenarioFile ? `. ${rerunText(s.name, s.scenarioFile)}` : ''}`);
+    const said = s.whyNotRun ? `not run in this checkout: ${oneLine(s.whyNotRun)}` : NO_RECORD;
+    lines.push(`- **Our runs:** ${said}${s.scenarioFile ? `${/[.!?]$/.test(said) ? '' : '.'} ${rerunText(s.name, s.scenarioFile)}` : ''}`);
   } else {
     lines.push(
       `- **Our runs:** seeds ${s.seeds.join(', ')}; backend ${s.backends.map(code).join(', ')}${versions ? ` (${versions})` : ''}`,
       `- **Records:** ${s.files.map((f) => code(displayPath(f))).join(', ')}`,
     );
   }
+  for (const e of s.explained) lines.push(`- **Not run here:** ${e.learners.join(', ')}: ${oneLine(e.why)}`);
   if (s.unrun.length) lines.push(`- **No completed runs yet:** ${s.unrun.join(', ')}`);
   if (s.changed.length) {
     const file = s.scenarioFile ? code(displayPath(s.scenarioFile)) : 'the scenario file';
@@ -495,14 +539,18 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
     lines.push('', 'Outside tolerance:', ...outside.map(({ s, r }) => `- ${s.name}, ${r.learner}, ${r.metric}: paper ${formatScore(r.paper)}, ours ${formatMeanStd(r.ours)} (${formatDiff(r.ours.mean, r.paper ?? Number.NaN)})`));
   }
   const unrecorded = all.filter((s) => s.files.length === 0);
-  const notRun = [
-    ...new Set([
-      ...rows.filter(({ s, r }) => r.verdict === 'not run' && s.files.length > 0).map(({ s, r }) => `${s.name} ${r.learner}`),
-      ...all.flatMap((s) => s.unrun.map((l) => `${s.name} ${l}`)),
-    ]),
-  ];
-  if (unrecorded.length) lines.push('', `Not run in this checkout (no committed record): ${unrecorded.map((s) => s.name).join(', ')}.`);
-  if (notRun.length) lines.push('', `Not run (no record has them): ${notRun.join(', ')}.`);
+  // "scenario learner" → whether a not-run statement explains it; a map keeps each once, in page order.
+  const notRunLearners = new Map<string, boolean>();
+  const isExplained = (s: ScenarioReproduction, learner: string) => s.explained.some((e) => e.learners.includes(learner));
+  for (const { s, r } of rows) if (r.verdict === 'not run' && s.files.length > 0) notRunLearners.set(`${s.name} ${r.learner}`, isExplained(s, r.learner));
+  for (const s of all) for (const l of [...s.unrun, ...s.explained.flatMap((e) => e.learners)]) notRunLearners.set(`${s.name} ${l}`, isExplained(s, l));
+  const said = unrecorded.filter((s) => s.whyNotRun);
+  const unsaid = unrecorded.filter((s) => !s.whyNotRun);
+  if (said.length) lines.push('', `Not run in this checkout, for the reason its section gives: ${said.map((s) => s.name).join(', ')}.`);
+  if (unsaid.length) lines.push('', `Not run in this checkout (no committed record): ${unsaid.map((s) => s.name).join(', ')}.`);
+  const learnersText = (explained: boolean) => [...notRunLearners].filter(([, e]) => e === explained).map(([key]) => key).join(', ');
+  if (learnersText(true)) lines.push('', `Learners not run, for the reason their section gives: ${learnersText(true)}.`);
+  if (learnersText(false)) lines.push('', `Not run (no record has them): ${learnersText(false)}.`);
   const outdated = all.filter((s) => s.changed.length > 0);
   if (outdated.length) lines.push('', `Records made with settings their scenario file no longer has: ${outdated.map((s) => s.name).join(', ')}.`);
   const reordered = all.flatMap((s) => s.orders.filter((o) => o.paper.join('\0') !== o.ours.join('\0')).map((o) => `${s.name} (${o.metric})`));

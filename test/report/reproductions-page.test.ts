@@ -44,4 +44,12 @@ describe(PAGE, () => {
     }
     expect(records.every((file) => file.startsWith('reproductions/records/'))).toBe(true);
   });
+
+  it('has no partial section, and no scenario or learner without a run unless reproductions/not-run.json says why', () => {
+    expect(page).not.toContain('> **Partial:**');
+    expect(page).not.toMatch(/^Not run in this checkout \(no committed record\)/m);
+    expect(page).not.toMatch(/^Not run \(no record has them\)/m);
+    expect(page).not.toContain('**No completed runs yet:**');
+    expect(regenerateCommand(page).join(' ')).toContain('--not-run reproductions/not-run.json');
+  });
 });

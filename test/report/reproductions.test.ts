@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { summarizeRuns } from '../../src/runner/summarize.js';
 import { loadResults } from '../../src/report/load-results.js';
@@ -447,5 +447,74 @@ describe('reference.anchors in scenario files', () => {
     expect(load(scenarioWith([anchor]))().reference).toEqual({ source: 'paper', values: {}, anchors: [anchor] });
     const perSeed = { ...anchor, values: { 'MER-500': { ACC: [0.82, 0.83, 0.81], BWT: -0.04 } } };
     expect(load(scenarioWith([perSeed]))().reference).toEqual({ source: 'paper', values: {}, anchors: [perSeed] });
+  });
+});
+
+describe('not-run statements (--not-run)', () => {
+  const statementsFile = (dir: string, value: unknown) => {
+    const file = join(dir, 'not-run.json');
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+
+  it('shows the reason where the runs would be, and moves the learner out of the unexplained list', () => {
+    const dir = tempDir();
+    const a = write(dir, 'a', unpublished(MER_RUNS, MER_REFERENCE));
+    const [s] = buildReproductions(loadResults([a]), [], { notRun: [{ scenario: 'mer-x', learners: ['ER-5120'], why: 'Twenty hours a seed on two cores.' }] });
+    expect(s.unrun).toEqual([]);
+    expect(s.explained).toEqual([{ learners: ['ER-5120'], why: 'Twenty hours a seed on two cores.' }]);
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- **Not run here:** ER-5120: Twenty hours a seed on two cores.');
+    expect(md).toContain('Learners not run, for the reason their section gives: mer-x ER-5120.');
+    expect(md).not.toContain('Not run (no record has them)');
+  });
+
+  it('a scenario with no record states its reason before the rerun commands, and the overview says it has one', () => {
+    const { scenario } = unpublished(MER_RUNS, MER_REFERENCE);
+    const expected = [{ file: 'scenarios/mer-x.json', scenario }];
+    const [s] = buildReproductions([], [], { expected, notRun: [{ scenario: 'mer-x', why: 'It needs a GPU week' }] });
+    const md = renderReproductions([s], { command: 'c', rules: [] });
+    expect(md).toContain('- **Our runs:** not run in this checkout: It needs a GPU week. Run and record it with `clbench run scenarios/mer-x.json');
+    expect(md).toContain('Not run in this checkout, for the reason its section gives: mer-x.');
+    expect(md).not.toContain('(no committed record)');
+    const [plain] = buildReproductions([], [], { expected });
+    expect(renderReproductions([plain], { command: 'c', rules: [] })).toContain('Not run in this checkout (no committed record): mer-x.');
+  });
+
+  it('refuses statements the records contradict or that name what does not exist', () => {
+    const dir = tempDir();
+    const loaded = loadResults([write(dir, 'a', unpublished(MER_RUNS, MER_REFERENCE))]);
+    const build = (scenario: string, learners?: string[]) => () => buildReproductions(loaded, [], { notRun: [{ scenario, ...(learners ? { learners } : {}), why: 'w' }] });
+    expect(build('mer-x', ['MER-500'])).toThrow(/'mer-x' MER-500 is said not to be run, but .*a\.json has a completed run of it/);
+    expect(build('mer-x')).toThrow(/'mer-x' is said not to be run, but it has records/);
+    expect(build('mer-x', ['ER-9'])).toThrow(/'mer-x' has no learner 'ER-9'/);
+    expect(build('mer-y', ['ER-5120'])).toThrow(/no reproduction is named 'mer-y' \(known: mer-x\)/);
+    const { scenario } = unpublished(MER_RUNS, MER_REFERENCE);
+    expect(() => buildReproductions([], [], { expected: [{ file: 'x.json', scenario }], notRun: [{ scenario: 'mer-x', learners: ['ER-5120'], why: 'w' }] })).toThrow(
+      /'mer-x' has no record at all: say why for the whole scenario/,
+    );
+  });
+
+  it('the CLI reads the file, names the field at fault, and writes the flag into the regenerate command', async () => {
+    const dir = tempDir();
+    const a = writeRecord(dir, 'a', unpublished(MER_RUNS, MER_REFERENCE));
+    const out = join(dir, 'page.md');
+    const args = (file: string) => ['node', 'clbench', 'reproductions', a, '--out', out, '--not-run', file, '--scenarios', join(dir, 'none')];
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+    try {
+      expect(await main(args(statementsFile(dir, [{ scenario: 'mer-x', learners: ['ER-5120'] }])))).not.toBe(0);
+      expect(stderr.join('')).toMatch(/not-run\.json: invalid not-run statements .*\n.*why/);
+      stderr.length = 0;
+      expect(await main(args(statementsFile(dir, [{ scenario: 'mer-x', learners: ['ER-5120'], why: 'a' }, { scenario: 'mer-x', learners: ['ER-5120'], why: 'b' }])))).not.toBe(0);
+      expect(stderr.join('')).toContain('[1]: mer-x ER-5120 is already covered by an earlier statement');
+      const file = statementsFile(dir, [{ scenario: 'mer-x', learners: ['ER-5120'], why: 'Too long here.' }]);
+      expect(await main(args(file))).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain(`--not-run ${join(dir, 'not-run.json')} --scenarios`);
+    expect(md).toContain('- **Not run here:** ER-5120: Too long here.');
   });
 });

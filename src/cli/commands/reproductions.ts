@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { displayPath, loadResults } from '../../report/load-results.js';
 import { absolutePaths } from '../../report/records/from-result.js';
+import { readNotRun } from '../../report/not-run.js';
 import { loadRecords } from '../../report/records/read.js';
 import { writeRecords } from '../../report/records/write.js';
 import {
@@ -25,6 +26,7 @@ interface ReproductionsFlags {
   out: string;
   tolerance: string[];
   notes?: string;
+  notRun?: string;
   scenarios: string;
   check?: boolean;
 }
@@ -109,6 +111,7 @@ export function registerReproductions(program: Command): void {
     .option('--out <file>', 'markdown file to write', 'docs/reproductions.md')
     .option('--tolerance <rules...>', 'allowed |ours − paper| per metric: METRIC=VALUE or SCENARIO:METRIC=VALUE', [...DEFAULT_TOLERANCES])
     .option('--notes <file>', 'markdown appended under "Notes" (the investigation of the gaps)')
+    .option('--not-run <file>', 'JSON list of { scenario, learners?, why }: why a reproduction or some of its learners has no run here, shown in its section')
     .option('--scenarios <dir>', 'read each scenario’s reference block (paper values, orderings) from <dir>/<name>.json when it exists; every scenario there with a reference block gets a section', 'scenarios')
     .option('--check', 'write nothing: fail when --out differs from the page the records give')
     .action((paths: string[], flags: ReproductionsFlags) => {
@@ -122,11 +125,13 @@ export function registerReproductions(program: Command): void {
         }
       }
       const current = currentScenarios(flags.scenarios);
-      const all = buildReproductions(loadRecords(paths), rules, { currentScenario: current, expected: reproductionScenarios(flags.scenarios, current) });
+      const notRun = flags.notRun ? readNotRun(flags.notRun) : [];
+      const all = buildReproductions(loadRecords(paths), rules, { currentScenario: current, expected: reproductionScenarios(flags.scenarios, current), notRun });
       // Rebuilt from the parsed options (defaults spelled out), so the page states exactly how it was made.
       const regenerate = [
         'clbench reproductions', ...paths.map((p) => displayPath(p)), '--out', displayPath(flags.out), '--tolerance', ...flags.tolerance,
-        ...(flags.notes ? ['--notes', displayPath(flags.notes)] : []), '--scenarios', displayPath(flags.scenarios),
+        ...(flags.notes ? ['--notes', displayPath(flags.notes)] : []), ...(flags.notRun ? ['--not-run', displayPath(flags.notRun)] : []),
+        '--scenarios', displayPath(flags.scenarios),
       ].join(' ');
       const page = renderReproductions(all, { command: regenerate, rules, ...(notes ? { notes } : {}) });
       if (flags.check) {
@@ -139,10 +144,11 @@ export function registerReproductions(program: Command): void {
       writeFileSync(flags.out, page);
       const c = verdictCounts(all);
       const o = orderingCounts(all);
-      const unrecorded = all.filter((s) => s.files.length === 0).length;
+      const unrecorded = all.filter((s) => s.files.length === 0);
+      const unexplained = unrecorded.filter((s) => !s.whyNotRun).length;
       process.stderr.write(
         `wrote ${flags.out}: ${c.within} rows within tolerance, ${c.outside} outside, ${c.untested} not judged, ${c['not run']} not run; ` +
-          `orderings: ${o.holds} hold, ${o.fails} fail, ${o['not run']} not run; ${unrecorded} scenarios with no record\n`,
+          `orderings: ${o.holds} hold, ${o.fails} fail, ${o['not run']} not run; ${unrecorded.length} scenarios with no record (${unexplained} without a reason)\n`,
       );
     });
   registerRecord(reproductions);
