@@ -58,8 +58,12 @@ for (const file of files) {
   for (const [key, episodes] of runs) {
     const higher = start.score === 'accuracy';
     const last = Math.max(...start.reportSteps);
-    const diverged = [...episodes].filter(([, s]) => isDivergedEpisode(s.get(0), s.get(last), higher));
-    const kept = [...episodes].filter(([, s]) => !isDivergedEpisode(s.get(0), s.get(last), higher)).map(([, s]) => s);
+    const diverged = [];
+    const kept = [];
+    for (const [episode, s] of episodes) {
+      if (isDivergedEpisode(s.get(0), s.get(last), higher)) diverged.push([episode, s]);
+      else kept.push(s);
+    }
     const [learner, seed] = key.split(' ');
     process.stdout.write(`${JSON.stringify({
       file, learner, seed: Number(seed), episodes: episodes.size,
