@@ -1,4 +1,4 @@
-import { Ajv, type JSONSchemaType } from 'ajv';
+import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import { formatAjvError } from '../scenario/format-errors.js';
 import { ClbenchError } from '../util/errors.js';
 import { readJsonFile } from './load-results.js';
@@ -29,17 +29,21 @@ const schema: JSONSchemaType<NotRunStatement[]> = {
   },
 };
 
-const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+// Compiled on first use: every `clbench` command imports this module, few read statements.
+let validator: ValidateFunction<NotRunStatement[]> | undefined;
 
 export function readNotRun(file: string): NotRunStatement[] {
   const value = readJsonFile(file);
-  if (!validate(value)) {
-    throw new ClbenchError(`${file}: invalid not-run statements (a list of { scenario, learners?, why }):\n  ${(validate.errors ?? []).map((e) => formatAjvError(e)).join('\n  ')}`);
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  if (!validator(value)) {
+    throw new ClbenchError(`${file}: invalid not-run statements (a list of { scenario, learners?, why }):\n  ${(validator.errors ?? []).map((e) => formatAjvError(e)).join('\n  ')}`);
   }
   const seen = new Set<string>();
   for (const [i, s] of value.entries()) {
-    for (const key of (s.learners ?? ['*']).map((l) => `${s.scenario}\0${l}`)) {
-      if (seen.has(key)) throw new ClbenchError(`${file}: [${i}]: ${s.scenario}${s.learners ? ` ${key.split('\0')[1]}` : ''} is already covered by an earlier statement`);
+    // A whole-scenario statement is keyed by the scenario alone.
+    for (const learner of s.learners ?? [null]) {
+      const key = `${s.scenario}\0${learner ?? ''}`;
+      if (seen.has(key)) throw new ClbenchError(`${file}: [${i}]: ${s.scenario}${learner ? ` ${learner}` : ''} is already covered by an earlier statement`);
       seen.add(key);
     }
   }

@@ -287,9 +287,8 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
   const statements = (options.notRun ?? []).filter((st) => st.scenario === name);
   const whyNotRun = checkStatements(name, statements, members, learnerOrder, (l) => good(l).map(({ member }) => member.file));
   const explained = statements.flatMap((st) => (st.learners ? [{ learners: st.learners, why: st.why }] : []));
-  const isExplained = (learner: string) => explained.some((e) => e.learners.includes(learner));
   // With no record at all the whole scenario is not run: said once, not learner by learner.
-  const unrun = members.length ? learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l) && !isExplained(l)) : [];
+  const unrun = members.length ? learnerOrder.filter((l) => good(l).length === 0 && !rows.some((r) => r.learner === l) && !isExplained(explained, l)) : [];
 
   // The order of the learners on each judged metric, by the paper and by us.
   const orders: OrderCheck[] = [];
@@ -331,6 +330,11 @@ function reproduce(name: string, members: readonly LoadedResult[], rules: readon
     changed,
     ...(current ? { scenarioFile: current.file } : {}),
   };
+}
+
+/** Whether a not-run statement of the scenario names `learner`. */
+function isExplained(explained: ScenarioReproduction['explained'], learner: string): boolean {
+  return explained.some((e) => e.learners.includes(learner));
 }
 
 /**
@@ -541,9 +545,8 @@ function overview(all: readonly ScenarioReproduction[]): string[] {
   const unrecorded = all.filter((s) => s.files.length === 0);
   // "scenario learner" → whether a not-run statement explains it; a map keeps each once, in page order.
   const notRunLearners = new Map<string, boolean>();
-  const isExplained = (s: ScenarioReproduction, learner: string) => s.explained.some((e) => e.learners.includes(learner));
-  for (const { s, r } of rows) if (r.verdict === 'not run' && s.files.length > 0) notRunLearners.set(`${s.name} ${r.learner}`, isExplained(s, r.learner));
-  for (const s of all) for (const l of [...s.unrun, ...s.explained.flatMap((e) => e.learners)]) notRunLearners.set(`${s.name} ${l}`, isExplained(s, l));
+  for (const { s, r } of rows) if (r.verdict === 'not run' && s.files.length > 0) notRunLearners.set(`${s.name} ${r.learner}`, isExplained(s.explained, r.learner));
+  for (const s of all) for (const l of [...s.unrun, ...s.explained.flatMap((e) => e.learners)]) notRunLearners.set(`${s.name} ${l}`, isExplained(s.explained, l));
   const said = unrecorded.filter((s) => s.whyNotRun);
   const unsaid = unrecorded.filter((s) => !s.whyNotRun);
   if (said.length) lines.push('', `Not run in this checkout, for the reason its section gives: ${said.map((s) => s.name).join(', ')}.`);
