@@ -66,7 +66,7 @@ describe('interrupts', () => {
 
   it('Ctrl-C on `sweep --workers 2` stops without EPIPE stack traces and leaves no child behind (defect 6)', async () => {
     const dir = tempDir();
-    const sweep = launch('sweep', scenarioFile('sweep-int', [0, 1, 2, 3, 4, 5], 30), '--workers', '2', '--backend', 'wasm', '--db', join(dir, 'r.db'), '--out', join(dir, 'o'));
+    const sweep = launch('sweep', scenarioFile('sweep-int', [0, 1, 2, 3, 4, 5], 100), '--workers', '2', '--backend', 'wasm', '--db', join(dir, 'r.db'), '--out', join(dir, 'o'));
     await waitFor(() => sweep.out.stderr, /2 running/);
     process.kill(-sweep.child.pid!, 'SIGINT');
     expect(await sweep.exited).toBe(130);
